@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# vfpci: top-level build.  See README.md.
+#   make               set up (scripts/setup), build modules, tools, tests
+#   make check         build and run every test (host and VM)
+#   make demo          the main job, in the VM
+#   make bench         benchmarks against the in-kernel vfio-pci
+#   make install       install modules for KVER (default: running kernel)
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+KVER ?= $(shell $(TOP)/scripts/kver 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := $(TOP)/build/$(KVER)
+MODULES := vfpci_core vfpci
+
+CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
+	-I$(TOP)/tests/lib -D_GNU_SOURCE
+export KVER
+
+.PHONY: all setup modules tools tests check demo bench install clean checkpatch
+
+all: setup modules tests
+
+setup:
+	@$(TOP)/scripts/setup
+
+# Kbuild writes objects next to sources: give each kernel its own tree of
+# symlinks so 6.1 and 6.12 builds never mix.
+modules: setup
+	@test -n "$(KVER)" || { echo "no kernel found: run scripts/setup" >&2; exit 1; }
+	@mkdir -p $(BUILD)/kernel
+	@cp -rsf $(TOP)/kernel/. $(BUILD)/kernel/
+	@rm -rf $(BUILD)/include && cp -rsf $(TOP)/include $(BUILD)/include
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel modules
+	@for m in $(MODULES); do cp $(BUILD)/kernel/$$m.ko $(BUILD)/; done
+	@printf '%s.ko\n' $(MODULES) > $(BUILD)/load-order
+
+include tests/tests.mk
+
+check: all
+	@$(TOP)/tests/check
+
+demo: all
+	@$(TOP)/scripts/demo
+
+bench: all
+	@$(TOP)/bench/run
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+checkpatch:
+	@$(TOP)/scripts/checkpatch
+
+clean:
+	rm -rf $(TOP)/build
