@@ -83,6 +83,10 @@ void vfpci_dev_set_try_reset(struct vfio_device_set *dev_set);
 int vfpci_set_power_state(struct vfpci_core_device *vdev, pci_power_t state);
 int vfpci_pm_feature(struct vfpci_core_device *vdev, u32 flags, u32 feature,
 		     void __user *arg, size_t argsz);
+/* Leave the user's low power state (close path, before resuming). */
+void vfpci_pm_runtime_exit(struct vfpci_core_device *vdev);
+/* register_device installs these on the driver (also marks our devices). */
+extern const struct dev_pm_ops vfpci_core_pm_ops;
 
 /* sriov.c */
 int vfpci_sriov_dev_init(struct vfpci_core_device *vdev);
