@@ -66,6 +66,7 @@ struct vfpci_core_device {
 	struct vfpci_perm_bits *msi_perm;
 	u32 bar_size_mask[PCI_STD_NUM_BARS + 1];  /* BARs, then the ROM */
 	bool bar_dirty;			/* user wrote a BAR: sizing state */
+	u32 rbar[PCI_STD_NUM_BARS + 1];	/* hw BARs at open, for restore */
 	u8 msi_qmax;
 	int msix_bar;
 	u16 msix_size;
