@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * config_twins: bind twin devices (same vendor:device) to vfio-pci and to
+ * vfpci and compare their config regions as the user sees them: reads at
+ * every offset and width, whole-space reads, out-of-range errors, BAR
+ * sizing, then a write of several patterns to every byte (each followed by
+ * reads of the surrounding dword) and finally the whole space again.
+ *
+ * Usage: config_twins VENDOR:DEVICE [BDF_VFIO BDF_VFPCI]
+ * Physical BAR addresses and the interrupt line legitimately differ between
+ * twins: they are normalized (written to 0 on both) before comparing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vfpci_test.h"
+
+static struct vt_dev ref, dut;
+static char name[128];
+
+static bool is_bar_byte(unsigned int pos)
+{
+	return (pos >= 0x10 && pos < 0x28) || (pos >= 0x30 && pos < 0x34);
+}
+
+/* Do writes at @pos reach something we must not poke? */
+static bool skip_write(unsigned int pos, unsigned int pm, unsigned int exp)
+{
+	/* The PM state field is exercised separately. */
+	if (pm && pos == pm + 4)
+		return true;
+	/* DEVCTL high byte holds initiate-FLR: tested separately. */
+	if (exp && pos == exp + 9)
+		return true;
+	return false;
+}
+
+struct obs {
+	ssize_t n;
+	int err;
+	uint64_t v;
+};
+
+static struct obs cfg_rd(struct vt_dev *d, unsigned int pos, int w)
+{
+	struct obs o = { 0 };
+
+	o.n = vt_cfg_read(d, pos, w, &o.v);
+	o.err = o.n < 0 ? (int)-o.n : 0;
+	return o;
+}
+
+static bool same(struct obs a, struct obs b)
+{
+	return a.n == b.n && a.err == b.err && (a.n < 0 || a.v == b.v);
+}
+
+static unsigned int find_cap(struct vt_dev *d, uint8_t id)
+{
+	uint64_t v;
+	unsigned int pos, loops = 48;
+
+	if (vt_cfg_read(d, 0x06, 2, &v) != 2 || !(v & 0x10))
+		return 0;
+	vt_cfg_read(d, 0x34, 1, &v);
+	pos = v;
+	while (pos && loops--) {
+		vt_cfg_read(d, pos, 1, &v);
+		if (v == id)
+			return pos;
+		vt_cfg_read(d, pos + 1, 1, &v);
+		pos = v;
+	}
+	return 0;
+}
+
+static void normalize(struct vt_dev *d)
+{
+	unsigned int pos;
+
+	for (pos = 0x10; pos < 0x28; pos += 4)
+		vt_cfg_write(d, pos, 4, 0);
+	vt_cfg_write(d, 0x30, 4, 0);
+	vt_cfg_write(d, 0x3c, 1, 0);
+}
+
+/* Every offset, every width; @mask_bars hides real BAR addresses. */
+static void compare_reads(const char *phase, bool mask_bars)
+{
+	static const int widths[] = { 1, 2, 4, 8 };
+	unsigned int size = ref.cfg_size, pos;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int w = widths[i];
+		bool ok = true;
+		char why[160] = "";
+
+		for (pos = 0; pos + w <= size + 4 && ok; pos++) {
+			struct obs a = cfg_rd(&ref, pos, w);
+			struct obs b = cfg_rd(&dut, pos, w);
+
+			if (mask_bars && a.n > 0 && b.n > 0) {
+				int k;
+
+				for (k = 0; k < w; k++) {
+					if (is_bar_byte(pos + k) ||
+					    pos + k == 0x3c) {
+						uint64_t m = 0xffULL << (8 * k);
+
+						a.v &= ~m;
+						b.v &= ~m;
+					}
+				}
+			}
+			if (!same(a, b)) {
+				ok = false;
+				snprintf(why, sizeof(why),
+					 "@%#x w%d: vfio-pci %zd/%d/%#llx vfpci %zd/%d/%#llx",
+					 pos, w, a.n, a.err,
+					 (unsigned long long)a.v, b.n, b.err,
+					 (unsigned long long)b.v);
+			}
+		}
+		snprintf(name, sizeof(name), "config_twins/%s/read_w%d",
+			 phase, w);
+		tap_result(ok, name, "%s", why);
+	}
+}
+
+/* One pread of the whole space, and reads that run past its end. */
+static void compare_bulk(void)
+{
+	unsigned int size = ref.cfg_size;
+	uint8_t *a = calloc(1, size), *b = calloc(1, size);
+	ssize_t na, nb;
+	unsigned int i;
+	bool ok;
+
+	na = pread(ref.fd, a, size, ref.cfg_off);
+	nb = pread(dut.fd, b, size, dut.cfg_off);
+	ok = na == nb;
+	for (i = 0; ok && na > 0 && i < size; i++)
+		ok = a[i] == b[i];
+	snprintf(name, sizeof(name), "config_twins/bulk_read");
+	tap_result(ok, name, "n %zd vs %zd, first diff @%#x", na, nb, i - 1);
+
+	errno = 0;
+	na = pread(ref.fd, a, 8, ref.cfg_off + size - 4);
+	int ea = errno;
+
+	errno = 0;
+	nb = pread(dut.fd, b, 8, dut.cfg_off + size - 4);
+	snprintf(name, sizeof(name), "config_twins/read_past_end");
+	tap_result(na == nb && ea == errno, name, "%zd/%d vs %zd/%d", na, ea,
+		   nb, errno);
+	free(a);
+	free(b);
+}
+
+static void sizing(void)
+{
+	unsigned int pos;
+	bool ok = true;
+	char why[128] = "";
+
+	for (pos = 0x10; pos <= 0x30; pos += 4) {
+		struct obs a, b;
+
+		if (pos == 0x28 || pos == 0x2c)
+			continue;
+		vt_cfg_write(&ref, pos, 4, 0xffffffff);
+		vt_cfg_write(&dut, pos, 4, 0xffffffff);
+		a = cfg_rd(&ref, pos, 4);
+		b = cfg_rd(&dut, pos, 4);
+		if (!same(a, b) && ok) {
+			ok = false;
+			snprintf(why, sizeof(why), "@%#x %#llx vs %#llx", pos,
+				 (unsigned long long)a.v,
+				 (unsigned long long)b.v);
+		}
+	}
+	tap_result(ok, "config_twins/bar_sizing", "%s", why);
+	normalize(&ref);
+	normalize(&dut);
+}
+
+/* Write patterns to every byte and compare the dword around it. */
+static void compare_writes(unsigned int from, unsigned int to)
+{
+	static const uint8_t pat[] = { 0xff, 0x00, 0xa5, 0x5a };
+	unsigned int pm = find_cap(&ref, 0x01), exp = find_cap(&ref, 0x10);
+	unsigned int pos, p, d;
+	bool ok = true;
+	char why[200] = "";
+
+	for (pos = from; pos < to && ok; pos++) {
+		struct obs oa = cfg_rd(&ref, pos, 1);
+		struct obs ob = cfg_rd(&dut, pos, 1);
+
+		if (skip_write(pos, pm, exp))
+			continue;
+		for (p = 0; p < sizeof(pat) && ok; p++) {
+			ssize_t wa = vt_cfg_write(&ref, pos, 1, pat[p]);
+			ssize_t wb = vt_cfg_write(&dut, pos, 1, pat[p]);
+
+			if (wa != wb) {
+				ok = false;
+				snprintf(why, sizeof(why),
+					 "write %#x=%#x: %zd vs %zd", pos,
+					 pat[p], wa, wb);
+			}
+			for (d = pos & ~3u; d < (pos & ~3u) + 4 && ok; d++) {
+				struct obs a = cfg_rd(&ref, d, 1);
+				struct obs b = cfg_rd(&dut, d, 1);
+
+				if (!same(a, b)) {
+					ok = false;
+					snprintf(why, sizeof(why),
+						 "after %#x=%#x: @%#x %#llx vs %#llx",
+						 pos, pat[p], d,
+						 (unsigned long long)a.v,
+						 (unsigned long long)b.v);
+				}
+			}
+		}
+		vt_cfg_write(&ref, pos, 1, oa.v);
+		vt_cfg_write(&dut, pos, 1, ob.v);
+	}
+	snprintf(name, sizeof(name), "config_twins/write_bytes_%03x_%03x",
+		 from, to);
+	tap_result(ok, name, "%s", why);
+}
+
+static void compare_pm(void)
+{
+	unsigned int pm = find_cap(&ref, 0x01);
+	struct obs a, b;
+	bool ok = true;
+	int st;
+
+	if (!pm) {
+		tap_skip("config_twins/pm_states", "no PM capability");
+		return;
+	}
+	for (st = 3; st >= 0; st--) {
+		vt_cfg_write(&ref, pm + 4, 2, st);
+		vt_cfg_write(&dut, pm + 4, 2, st);
+		a = cfg_rd(&ref, pm + 4, 4);
+		b = cfg_rd(&dut, pm + 4, 4);
+		ok = ok && same(a, b);
+	}
+	tap_result(ok, "config_twins/pm_states", "last %#llx vs %#llx",
+		   (unsigned long long)a.v, (unsigned long long)b.v);
+}
+
+static void compare_flr(void)
+{
+	unsigned int exp = find_cap(&ref, 0x10);
+	struct obs a, b;
+
+	if (!exp) {
+		tap_skip("config_twins/flr", "no PCIe capability");
+		return;
+	}
+	vt_cfg_write(&ref, exp + 8, 2, 0x8000);
+	vt_cfg_write(&dut, exp + 8, 2, 0x8000);
+	a = cfg_rd(&ref, exp + 8, 4);
+	b = cfg_rd(&dut, exp + 8, 4);
+	tap_result(same(a, b), "config_twins/flr", "devctl %#llx vs %#llx",
+		   (unsigned long long)a.v, (unsigned long long)b.v);
+}
+
+int main(int argc, char **argv)
+{
+	char found[16][VT_BDF_LEN];
+	unsigned int ven, dev;
+	int n, ret;
+
+	if (argc < 2 || sscanf(argv[1], "%x:%x", &ven, &dev) != 2) {
+		fprintf(stderr, "usage: %s VENDOR:DEVICE [BDF BDF]\n", argv[0]);
+		return 2;
+	}
+	if (argc >= 4) {
+		snprintf(found[0], VT_BDF_LEN, "%s", argv[2]);
+		snprintf(found[1], VT_BDF_LEN, "%s", argv[3]);
+		n = 2;
+	} else {
+		n = pci_find(ven, dev, found, 16);
+	}
+	if (!tap_result(n >= 2, "config_twins/find", "%d devices", n))
+		return tap_summary();
+
+	ret = vt_bind_open(&ref, found[0], "vfio-pci");
+	if (!tap_result(!ret, "config_twins/open_vfio_pci", "%s",
+			strerror(-ret)))
+		return tap_summary();
+	ret = vt_bind_open(&dut, found[1], "vfpci");
+	if (!tap_result(!ret, "config_twins/open_vfpci", "%s", strerror(-ret)))
+		return tap_summary();
+	tap_result(ref.cfg_size == dut.cfg_size, "config_twins/cfg_size",
+		   "%llu vs %llu", (unsigned long long)ref.cfg_size,
+		   (unsigned long long)dut.cfg_size);
+
+	compare_reads("initial", true);
+	normalize(&ref);
+	normalize(&dut);
+	compare_bulk();
+	sizing();
+	compare_reads("after_sizing", false);
+	compare_writes(0, 0x40);
+	compare_writes(0x40, 0x100);
+	if (ref.cfg_size > 0x100)
+		compare_writes(0x100, ref.cfg_size);
+	compare_pm();
+	compare_flr();
+	compare_reads("final", false);
+	compare_bulk();
+
+	vt_close(&ref);
+	vt_close(&dut);
+	return tap_summary();
+}
