@@ -734,9 +734,11 @@ int vfpci_intrs_set_irqs(struct vfpci_core_device *vdev, u32 flags,
 }
 
 /*
- * Tear down INTx/MSI/MSI-X delivery and drop the ERR and REQ eventfds, as
- * on close.  Takes igate, and memory_lock inside it: the caller must hold
- * neither.  Safe to call when nothing is set up, and more than once.
+ * Tear down INTx/MSI/MSI-X delivery, as on close.  Takes igate, and
+ * memory_lock inside it: the caller must hold neither.  The ERR and REQ
+ * eventfds stay: the close path drops them after the device is reset, so
+ * an error seen during that reset still reaches the user.  Safe to call
+ * when nothing is set up, and more than once.
  */
 void vfpci_intrs_release(struct vfpci_core_device *vdev)
 {
@@ -747,18 +749,6 @@ void vfpci_intrs_release(struct vfpci_core_device *vdev)
 		vfpci_msi_disable(vdev, false);
 	else if (vfpci_irq_is(vdev, VFIO_PCI_MSIX_IRQ_INDEX))
 		vfpci_msi_disable(vdev, true);
-	vdev->irq_type = VFPCI_IRQ_NONE;
-
-	if (vdev->err_trigger) {
-		eventfd_ctx_put(vdev->err_trigger);
-		vdev->err_trigger = NULL;
-	}
-	if (vdev->req_trigger) {
-		eventfd_ctx_put(vdev->req_trigger);
-		vdev->req_trigger = NULL;
-	}
-	/* The next user starts with INTx not disabled in COMMAND. */
-	vdev->virq_disabled = false;
 	mutex_unlock(&vdev->igate);
 }
 
