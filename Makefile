@@ -3,7 +3,6 @@
 #   make               set up (scripts/setup), build modules, tools, tests
 #   make check         build and run every test (host and VM)
 #   make demo          the main job, in the VM
-#   make bench         benchmarks against the in-kernel vfio-pci
 #   make install       install modules for KVER (default: running kernel)
 
 SHELL := /bin/bash
@@ -17,7 +16,7 @@ CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/tests/lib -D_GNU_SOURCE
 export KVER
 
-.PHONY: all setup modules tools tests check demo bench install clean checkpatch
+.PHONY: all setup modules tests check demo install clean checkpatch
 
 all: setup modules tests
 
@@ -42,9 +41,6 @@ check: all
 
 demo: all
 	@$(TOP)/scripts/demo
-
-bench: all
-	@$(TOP)/bench/run
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel INSTALL_MOD_DIR=updates modules_install

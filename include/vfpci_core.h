@@ -112,12 +112,14 @@ struct vfpci_core_device {
 	int num_regions;
 
 	/* SR-IOV (sriov.c). */
-	struct notifier_block nb;
-	struct vfpci_core_device *sriov_pf_core_dev;
-	struct mutex vf_token_lock;
-	bool vf_token_set;
+	struct notifier_block nb;	/* catches our PF's new VFs */
+	struct vfpci_core_device *sriov_pf_core_dev; /* a VF's vfpci PF */
+	struct list_head sriov_pfs_item;	/* on the list of SR-IOV PFs */
+	bool sriov_active;
+	bool is_sriov_pf;		/* has a VF token */
+	struct mutex vf_token_lock;	/* guards vf_token, vf_token_users */
 	uuid_t vf_token;
-	int vf_token_users;
+	int vf_token_users;		/* opened VFs of this PF */
 };
 
 #define to_vfpci_core(v) container_of(v, struct vfpci_core_device, vdev)

@@ -205,14 +205,14 @@ static int vfpci_ioctl_set_irqs(struct vfpci_core_device *vdev,
 	struct vfio_irq_set hdr;
 	size_t data_size = 0;
 	void *data = NULL;
-	int ret;
+	int max, ret;
 
 	if (copy_from_user(&hdr, arg, minsz))
 		return -EFAULT;
 
-	ret = vfio_set_irqs_validate_and_prepare(&hdr,
-			vfpci_intrs_irq_count(vdev, hdr.index),
-			VFIO_PCI_NUM_IRQS, &data_size);
+	max = vfpci_intrs_irq_count(vdev, hdr.index);
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, max, VFIO_PCI_NUM_IRQS,
+						 &data_size);
 	if (ret)
 		return ret;
 

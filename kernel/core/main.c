@@ -43,6 +43,7 @@ int vfpci_core_init_dev(struct vfio_device *core_vdev)
 	INIT_LIST_HEAD(&vdev->ioeventfds_list);
 	init_rwsem(&vdev->memory_lock);
 	mutex_init(&vdev->vf_token_lock);
+	INIT_LIST_HEAD(&vdev->sriov_pfs_item);
 	return vfpci_mmap_dev_init(vdev);
 }
 EXPORT_SYMBOL_GPL(vfpci_core_init_dev);
@@ -334,6 +335,7 @@ static void vfpci_probe_mmaps(struct vfpci_core_device *vdev)
 void vfpci_core_finish_enable(struct vfpci_core_device *vdev)
 {
 	vfpci_probe_mmaps(vdev);
+	vfpci_sriov_vf_open(vdev);
 }
 EXPORT_SYMBOL_GPL(vfpci_core_finish_enable);
 
@@ -408,6 +410,7 @@ void vfpci_core_close_device(struct vfio_device *core_vdev)
 {
 	struct vfpci_core_device *vdev = to_vfpci_core(core_vdev);
 
+	vfpci_sriov_vf_close(vdev);
 	vfpci_core_disable(vdev);
 
 	mutex_lock(&vdev->igate);

@@ -91,6 +91,9 @@ extern const struct dev_pm_ops vfpci_core_pm_ops;
 /* sriov.c */
 int vfpci_sriov_dev_init(struct vfpci_core_device *vdev);
 void vfpci_sriov_dev_exit(struct vfpci_core_device *vdev);
+/* A VF's open and close count as users of its PF's VF token. */
+void vfpci_sriov_vf_open(struct vfpci_core_device *vdev);
+void vfpci_sriov_vf_close(struct vfpci_core_device *vdev);
 int vfpci_vf_token_feature(struct vfpci_core_device *vdev, u32 flags,
 			   void __user *arg, size_t argsz);
 int vfpci_vf_token_match(struct vfpci_core_device *vdev, bool vf_token,
