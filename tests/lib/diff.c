@@ -12,6 +12,9 @@
 
 #include "vfpci_test.h"
 
+/* How many further mismatches a failing case lists. */
+#define VT_DIFF_SHOW 8
+
 void vt_res_add(struct vt_res *r, long ret, int err, uint64_t val,
 		const char *fmt, ...)
 {
@@ -77,6 +80,26 @@ static int first_mismatch(const struct vt_res *ra, const struct vt_res *rb,
 	return first;
 }
 
+/* After the first mismatch, list a few more as diagnostics. */
+static void show_more(struct vt_dev *a, struct vt_dev *b,
+		      const struct vt_res *ra, const struct vt_res *rb,
+		      size_t first)
+{
+	size_t i, n = ra->n < rb->n ? ra->n : rb->n;
+	char sa[160], sb[160];
+	int shown = 0;
+
+	for (i = first + 1; i < n && shown < VT_DIFF_SHOW; i++) {
+		if (obs_equal(&ra->obs[i], &rb->obs[i]))
+			continue;
+		obs_fmt(sa, sizeof(sa), &ra->obs[i]);
+		obs_fmt(sb, sizeof(sb), &rb->obs[i]);
+		tap_diag("  also %s: %s: %s | %s: %s", ra->obs[i].label,
+			 a->driver, sa, b->driver, sb);
+		shown++;
+	}
+}
+
 static bool report(const char *name, struct vt_dev *a, struct vt_dev *b,
 		   const struct vt_res *ra, const struct vt_res *rb)
 {
@@ -97,10 +120,12 @@ static bool report(const char *name, struct vt_dev *a, struct vt_dev *b,
 	if (i >= 0) {
 		obs_fmt(sa, sizeof(sa), &ra->obs[i]);
 		obs_fmt(sb, sizeof(sb), &rb->obs[i]);
-		return tap_result(false, name,
-				  "%s: %s: %s | %s: %s: %s (%zu of %zu differ)",
-				  ra->obs[i].label, a->driver, sa,
-				  rb->obs[i].label, b->driver, sb, bad, ra->n);
+		tap_result(false, name,
+			   "%s: %s: %s | %s: %s: %s (%zu of %zu differ)",
+			   ra->obs[i].label, a->driver, sa,
+			   rb->obs[i].label, b->driver, sb, bad, ra->n);
+		show_more(a, b, ra, rb, i);
+		return false;
 	}
 	if (ra->n != rb->n)
 		return tap_result(false, name,
