@@ -36,7 +36,11 @@ static int vfpci_ioeventfd_handler(void *opaque, void *unused)
 		return 0;
 	}
 
-	if (!down_read_trylock(&vdev->memory_lock))
+	/*
+	 * vfpci_io_write() without test_mem would split a 64-bit write as
+	 * for port I/O; the thread's locked call does a single writeq.
+	 */
+	if (ev->count == 8 || !down_read_trylock(&vdev->memory_lock))
 		return 1;
 
 	/* Decode off or device in D3: the write is dropped, as on hardware. */

@@ -184,15 +184,17 @@ int vfpci_pm_feature(struct vfpci_core_device *vdev, u32 flags, u32 feature,
 static bool vfpci_pm_mask_intx(struct vfpci_core_device *vdev)
 {
 	unsigned long flags;
-	bool masked;
+	bool unmasked = false;
 
-	if (vdev->irq_type != VFIO_PCI_INTX_IRQ_INDEX || !vdev->ctx)
-		return false;
-
-	spin_lock_irqsave(&vdev->irqlock, flags);
-	masked = vdev->ctx[0].masked;
-	spin_unlock_irqrestore(&vdev->irqlock, flags);
-	if (masked)
+	/* igate keeps ctx[] in place while we look at it. */
+	mutex_lock(&vdev->igate);
+	if (vdev->irq_type == VFIO_PCI_INTX_IRQ_INDEX && vdev->ctx) {
+		spin_lock_irqsave(&vdev->irqlock, flags);
+		unmasked = !vdev->ctx[0].masked;
+		spin_unlock_irqrestore(&vdev->irqlock, flags);
+	}
+	mutex_unlock(&vdev->igate);
+	if (!unmasked)
 		return false;
 
 	vfpci_intx_mask(vdev);
