@@ -695,6 +695,7 @@ static void probe_after_reopen(struct vt_dev *d, long arg, struct vt_res *r)
 	int efd = vt_eventfd();
 
 	/* The edu left behind may still assert INTx. */
+	enable_cmd(d);
 	if (arg == VFIO_PCI_INTX_IRQ_INDEX)
 		edu_ack(d);
 	obs_ioctl(r, d, set_none(d->fd, VFIO_IRQ_SET_ACTION_TRIGGER, arg, 0,
@@ -706,7 +707,11 @@ static void probe_after_reopen(struct vt_dev *d, long arg, struct vt_res *r)
 		  0, "enable again");
 	obs_ioctl(r, d, set_none(d->fd, VFIO_IRQ_SET_ACTION_TRIGGER, arg, 0,
 				 1), 0, "loopback");
-	obs_expect(r, d, events(efd, WAIT_YES_MS), 1, "fires");
+	/*
+	 * An exclusive INTx line closed while asserted may deliver one stale
+	 * interrupt when requested again (both drivers do): count "some".
+	 */
+	obs_expect(r, d, events(efd, WAIT_YES_MS) > 0, 1, "fires");
 	obs_ioctl(r, d, set_none(d->fd, VFIO_IRQ_SET_ACTION_TRIGGER, arg, 0,
 				 0), 0, "disable");
 	close(efd);
