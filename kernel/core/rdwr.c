@@ -2,8 +2,9 @@
 /*
  * read()/write() on the BAR, ROM and VGA regions of the device fd.
  *
- * Every access goes to the device at its natural width (8, 4, 2 or 1
- * bytes, the widest the alignment allows).  User memory is copied outside
+ * Every access goes to the device at the widest width the alignment
+ * allows, at most 4 bytes: like Linux 6.1's vfio-pci, an 8-byte access is
+ * two 4-byte ones (devices such as edu answer them differently).  User memory is copied outside
  * memory_lock, so a user buffer that is itself a mapping of this BAR
  * faults in without nesting the lock.
  */
@@ -15,7 +16,7 @@
 #include "private.h"
 
 /* Device registers are little-endian; ioread/iowrite already swap. */
-static void vfpci_raw_write(u64 val, void __iomem *io, int size, bool mmio)
+static void vfpci_raw_write(u64 val, void __iomem *io, int size)
 {
 	switch (size) {
 	case 1:
@@ -28,18 +29,14 @@ static void vfpci_raw_write(u64 val, void __iomem *io, int size, bool mmio)
 		iowrite32(val, io);
 		break;
 	case 8:
-		/* Port I/O has no 64-bit cycle: low dword first, then high. */
-		if (mmio) {
-			writeq(val, io);
-		} else {
-			iowrite32(lower_32_bits(val), io);
-			iowrite32(upper_32_bits(val), io + 4);
-		}
+		/* Low dword first, then high, as the reference driver does. */
+		iowrite32(lower_32_bits(val), io);
+		iowrite32(upper_32_bits(val), io + 4);
 		break;
 	}
 }
 
-static u64 vfpci_raw_read(void __iomem *io, int size, bool mmio)
+static u64 vfpci_raw_read(void __iomem *io, int size)
 {
 	switch (size) {
 	case 1:
@@ -49,8 +46,6 @@ static u64 vfpci_raw_read(void __iomem *io, int size, bool mmio)
 	case 4:
 		return ioread32(io);
 	case 8:
-		if (mmio)
-			return readq(io);
 		return ioread32(io) | (u64)ioread32(io + 4) << 32;
 	}
 	return ~0ULL;
@@ -82,7 +77,7 @@ int vfpci_io_write(struct vfpci_core_device *vdev, bool test_mem,
 
 	if (ret)
 		return ret;
-	vfpci_raw_write(val, io, size, test_mem);
+	vfpci_raw_write(val, io, size);
 	vfpci_mem_put(vdev, test_mem);
 	return 0;
 }
@@ -94,16 +89,14 @@ int vfpci_io_read(struct vfpci_core_device *vdev, bool test_mem,
 
 	if (ret)
 		return ret;
-	*val = vfpci_raw_read(io, size, test_mem);
+	*val = vfpci_raw_read(io, size);
 	vfpci_mem_put(vdev, test_mem);
 	return 0;
 }
 
 /* The widest access that @off's alignment and @left bytes allow. */
-static int vfpci_access_size(loff_t off, size_t left, bool mmio)
+static int vfpci_access_size(loff_t off, size_t left)
 {
-	if (mmio && left >= 8 && !(off & 7))
-		return 8;
 	if (left >= 4 && !(off & 3))
 		return 4;
 	if (left >= 2 && !(off & 1))
@@ -117,7 +110,7 @@ static int vfpci_access_size(loff_t off, size_t left, bool mmio)
  * writes are dropped (the MSI-X table belongs to the host).
  */
 static ssize_t vfpci_do_io_rw(struct vfpci_core_device *vdev, bool test_mem,
-			      bool mmio, void __iomem *io, char __user *buf,
+			      void __iomem *io, char __user *buf,
 			      loff_t off, size_t count, size_t skip_start,
 			      size_t skip_end, bool iswrite)
 {
@@ -147,20 +140,20 @@ static ssize_t vfpci_do_io_rw(struct vfpci_core_device *vdev, bool test_mem,
 		if (off < skip_start)
 			usable = min_t(size_t, count, skip_start - off);
 
-		size = vfpci_access_size(off, usable, mmio);
+		size = vfpci_access_size(off, usable);
 		if (iswrite) {
 			if (copy_from_user(&val, buf, size))
 				return -EFAULT;
 			ret = vfpci_mem_get(vdev, test_mem);
 			if (ret)
 				return ret;
-			vfpci_raw_write(val, io + off, size, mmio);
+			vfpci_raw_write(val, io + off, size);
 			vfpci_mem_put(vdev, test_mem);
 		} else {
 			ret = vfpci_mem_get(vdev, test_mem);
 			if (ret)
 				return ret;
-			val = vfpci_raw_read(io + off, size, mmio);
+			val = vfpci_raw_read(io + off, size);
 			vfpci_mem_put(vdev, test_mem);
 			if (copy_to_user(buf, &val, size))
 				return -EFAULT;
@@ -216,7 +209,6 @@ ssize_t vfpci_core_bar_rw(struct vfpci_core_device *vdev, char __user *buf,
 	loff_t pos = *ppos & VFPCI_CORE_OFFSET_MASK;
 	size_t skip_start = 0, skip_end = 0;
 	resource_size_t len;
-	bool mmio;
 	ssize_t done;
 	int ret;
 
@@ -236,8 +228,10 @@ ssize_t vfpci_core_bar_rw(struct vfpci_core_device *vdev, char __user *buf,
 		skip_end = vdev->msix_offset + vdev->msix_size;
 	}
 
-	mmio = pci_resource_flags(pdev, bar) & IORESOURCE_MEM;
-	done = vfpci_do_io_rw(vdev, mmio, mmio, vdev->barmap[bar], buf, pos,
+	/* Only memory BARs are gated by memory decode. */
+	done = vfpci_do_io_rw(vdev,
+			      pci_resource_flags(pdev, bar) & IORESOURCE_MEM,
+			      vdev->barmap[bar], buf, pos,
 			      count, skip_start, skip_end, iswrite);
 	if (done >= 0)
 		*ppos += done;
@@ -270,7 +264,7 @@ ssize_t vfpci_rom_rw(struct vfpci_core_device *vdev, char __user *buf,
 	if (!io)
 		return -ENOMEM;
 	/* Past the image the BAR reads as 0xff: no need to ask the device. */
-	done = vfpci_do_io_rw(vdev, true, true, io, buf, pos, count,
+	done = vfpci_do_io_rw(vdev, true, io, buf, pos, count,
 			      rom_size, len, iswrite);
 	pci_unmap_rom(pdev, io);
 	if (done >= 0)
@@ -322,7 +316,7 @@ ssize_t vfpci_vga_rw(struct vfpci_core_device *vdev, char __user *buf,
 		goto out;
 	}
 	/* Legacy VGA ranges are not BARs: memory decode does not gate them. */
-	done = vfpci_do_io_rw(vdev, false, false, io, buf, pos - r->start,
+	done = vfpci_do_io_rw(vdev, false, io, buf, pos - r->start,
 			      count, 0, 0, iswrite);
 	vga_put(vdev->pdev, rsrc);
 	if (done >= 0)
