@@ -128,7 +128,18 @@ static void vfpci_probe_power_state(struct vfpci_core_device *vdev)
 /*
  * Devices that can be reset together share a vfio device set: the slot
  * when it can be reset alone, else the whole bus.
+ *
+ * The set id is only a key.  We key on an address one byte into the slot
+ * or bus, never the address itself: the in-kernel vfio-pci keys on the
+ * plain pointer and treats every member of its sets as its own structure.
+ * Separate keys keep its devices and ours in separate sets, and each
+ * driver's hot reset then refuses to reset a device the other one owns.
  */
+static void *vfpci_dev_set_key(void *obj)
+{
+	return (u8 *)obj + 1;
+}
+
 static int vfpci_assign_dev_set(struct vfpci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
@@ -136,8 +147,10 @@ static int vfpci_assign_dev_set(struct vfpci_core_device *vdev)
 	if (pci_is_root_bus(pdev->bus) || pdev->is_virtfn)
 		return vfio_assign_device_set(&vdev->vdev, vdev);
 	if (!pci_probe_reset_slot(pdev->slot))
-		return vfio_assign_device_set(&vdev->vdev, pdev->slot);
-	return vfio_assign_device_set(&vdev->vdev, pdev->bus);
+		return vfio_assign_device_set(&vdev->vdev,
+					      vfpci_dev_set_key(pdev->slot));
+	return vfio_assign_device_set(&vdev->vdev,
+				      vfpci_dev_set_key(pdev->bus));
 }
 
 int vfpci_core_register_device(struct vfpci_core_device *vdev)
@@ -180,6 +193,8 @@ int vfpci_core_register_device(struct vfpci_core_device *vdev)
 	/* The PCI core leaves an unbound device in an unknown state. */
 	vfpci_set_power_state(vdev, PCI_D0);
 
+	/* Runtime PM callbacks; also how reset.c knows a set member is ours. */
+	dev->driver->pm = &vfpci_core_pm_ops;
 	pm_runtime_allow(dev);
 	if (!vfpci_disable_idle_d3)
 		pm_runtime_put(dev);
