@@ -292,18 +292,25 @@ static void p_cfg_read(struct vt_dev *d, long width, struct vt_res *r)
 	}
 }
 
+/* p_cfg_write's argument: access width and how far to sweep (0: all). */
+#define CFG_SWEEP(width, limit) ((width) | ((long)(limit) << 8))
+
 /*
- * arg: access width.  At every offset: write all ones, read back (sizing
- * results compared in full), write zero, read back, restore, read back.
+ * At every offset: write all ones, read back (sizing results compared in
+ * full), write zero, read back, restore, read back.
  */
-static void p_cfg_write(struct vt_dev *d, long width, struct vt_res *r)
+static void p_cfg_write(struct vt_dev *d, long arg, struct vt_res *r)
 {
+	long width = arg & 0xff;
 	uint64_t ones = width == 8 ? ~0ULL : (1ULL << (8 * width)) - 1;
+	uint64_t end = arg >> 8 ? (uint64_t)arg >> 8 : d->cfg_size;
 	uint64_t orig, v;
 	uint32_t pos;
 	ssize_t n;
 
-	for (pos = 0; (uint64_t)(pos + width) <= d->cfg_size; pos++) {
+	if (end > d->cfg_size)
+		end = d->cfg_size;
+	for (pos = 0; (uint64_t)(pos + width) <= end; pos++) {
 		orig = v = 0;
 		vt_cfg_read(d, pos, width, &orig);
 
@@ -392,6 +399,59 @@ static void p_bar0_rw(struct vt_dev *d, long arg, struct vt_res *r)
 		vt_res_add(r, n, n < 0 ? -n : 0, v, "read%d liveness",
 			   widths[i] * 8);
 	}
+}
+
+/*
+ * Every dword of BAR0 through pread (nvme: registers, doorbells and the
+ * MSI-X table and PBA, which the driver must not expose as is).
+ */
+static void p_bar0_sweep(struct vt_dev *d, long arg, struct vt_res *r)
+{
+	uint64_t off = 0, size = 0, pos, v;
+	ssize_t n;
+
+	(void)arg;
+	vt_region_offset(d->fd, VFIO_PCI_BAR0_REGION_INDEX, &off, &size);
+	vt_res_add(r, 0, 0, size, "bar0 size");
+	/*
+	 * The guest's nvme driver owned the device at boot and left its
+	 * admin queue addresses (ASQ 0x28, ACQ 0x30) behind; a function reset
+	 * keeps them.  Clear them (the controller is disabled) to compare.
+	 */
+	for (pos = 0x28; pos < 0x38; pos += 4)
+		vt_write(d->fd, off + pos, 4, 0);
+	for (pos = 0; pos < size && pos < 0x10000; pos += 4) {
+		v = 0;
+		n = vt_read(d->fd, off + pos, 4, &v);
+		vt_res_add(r, n, n < 0 ? -n : 0, v, "bar0 read32 @0x%llx",
+			   (unsigned long long)pos);
+	}
+}
+
+/* What a function reset leaves behind in config space. */
+static void p_reset_state(struct vt_dev *d, long arg, struct vt_res *r)
+{
+	static const uint32_t regs[] = { 0x00, 0x04, 0x10, 0x14, 0x3c };
+	uint64_t cmd = 0, v;
+	unsigned int i;
+	long ret;
+
+	(void)arg;
+	vt_cfg_read(d, CFG_COMMAND, 2, &cmd);
+	vt_cfg_write(d, CFG_COMMAND, 2, cmd | CFG_CMD_MASTER);
+	ret = ioctl(d->fd, VFIO_DEVICE_RESET);
+	VT_OBS(r, ret, 0, "VFIO_DEVICE_RESET");
+	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		v = 0;
+		ret = vt_cfg_read(d, regs[i], 4, &v);
+		vt_res_add(r, ret, ret < 0 ? -ret : 0,
+			   v & phys_mask(d, regs[i], 4), "cfg 0x%x after reset",
+			   regs[i]);
+	}
+	v = 0;
+	ret = vt_region_read(d, 0, 0x1c, 4, &v);	/* nvme CSTS */
+	vt_res_add(r, ret, ret < 0 ? -ret : 0, v, "bar0 0x1c after reset");
+	vt_cfg_write(d, CFG_COMMAND, 2, cmd);
 }
 
 /* Reads and writes at and past the end of BAR0, ROM, config, bad index. */
@@ -965,9 +1025,12 @@ static const struct conf_case cases[] = {
 	{ "cfg_read32",		p_cfg_read,		4, ON_ALL },
 	{ "cfg_read64",		p_cfg_read,		8, ON_ALL },
 	{ "cfg_bar_sizing",	p_cfg_bar_sizing,	0, ON_ALL },
-	{ "cfg_write8",		p_cfg_write,		1, ON_EDU },
-	{ "cfg_write16",	p_cfg_write,		2, ON_EDU },
-	{ "cfg_write32",	p_cfg_write,		4, ON_EDU },
+	{ "cfg_write8",		p_cfg_write,	CFG_SWEEP(1, 0),	ON_EDU },
+	{ "cfg_write16",	p_cfg_write,	CFG_SWEEP(2, 0),	ON_EDU },
+	{ "cfg_write32",	p_cfg_write,	CFG_SWEEP(4, 0),	ON_EDU },
+	{ "cfg_write32_std",	p_cfg_write,	CFG_SWEEP(4, 0x100),	ON_NVME },
+	{ "bar0_sweep",		p_bar0_sweep,		0, ON_NVME },
+	{ "reset_state",	p_reset_state,		0, ON_NVME },
 	{ "bar0_rw",		p_bar0_rw,		0, ON_EDU },
 	{ "region_bounds",	p_region_bounds,	0, ON_EDU },
 	{ "mmap_rules",		p_mmap_rules,		0, ON_ALL },
