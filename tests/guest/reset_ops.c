@@ -311,6 +311,18 @@ static void probe_ioeventfd(struct vt_dev *d, long arg __unused,
 	ret = ioeventfd(d, VFIO_PCI_BAR0_REGION_INDEX, 4,
 			VFIO_DEVICE_IOEVENTFD_16, 0x1234, -1);
 	VT_OBS(r, ret, 0, "remove 16-bit");
+
+	/*
+	 * 64-bit at 0: edu drops 8-byte writes below 0x80, so one 64-bit
+	 * cycle leaves liveness alone while two dwords would write it.
+	 */
+	ret = ioeventfd(d, VFIO_PCI_BAR0_REGION_INDEX, 0,
+			VFIO_DEVICE_IOEVENTFD_64, 0x0badcafe00000000ull, efd);
+	VT_OBS(r, ret, 0, "add 64-bit");
+	liveness_after_signal(d, r, efd, "64-bit signalled");
+	ret = ioeventfd(d, VFIO_PCI_BAR0_REGION_INDEX, 0,
+			VFIO_DEVICE_IOEVENTFD_64, 0x0badcafe00000000ull, -1);
+	VT_OBS(r, ret, 0, "remove 64-bit");
 out:
 	if (efd >= 0)
 		close(efd);
