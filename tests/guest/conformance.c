@@ -753,6 +753,123 @@ static void p_intx(struct vt_dev *d, long arg, struct vt_res *r)
 	close(efd);
 }
 
+static long intx_action(struct vt_dev *d, uint32_t action)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | action,
+		.index = VFIO_PCI_INTX_IRQ_INDEX, .count = 1,
+	};
+
+	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set);
+}
+
+/* A masked INTx stays quiet; unmasking a still-asserted line signals. */
+static void p_intx_mask(struct vt_dev *d, long arg, struct vt_res *r)
+{
+	int efd = vt_eventfd(), ret;
+	int64_t got;
+
+	(void)arg;
+	ret = vt_irq_set_eventfds(d->fd, VFIO_PCI_INTX_IRQ_INDEX, 0, 1, &efd);
+	vt_res_add(r, ret, -ret, 0, "enable intx");
+	if (ret)
+		goto out;
+	ret = intx_action(d, VFIO_IRQ_SET_ACTION_MASK);
+	VT_OBS(r, ret, 0, "mask");
+	edu_raise(d, 0x10);
+	got = vt_eventfd_wait(efd, 200);
+	vt_res_add(r, 0, got < 0 ? -got : 0, got > 0, "quiet while masked");
+	ret = intx_action(d, VFIO_IRQ_SET_ACTION_UNMASK);
+	VT_OBS(r, ret, 0, "unmask");
+	got = vt_eventfd_wait(efd, 2000);
+	vt_res_add(r, 0, got < 0 ? -got : 0, got > 0, "signalled on unmask");
+	edu_ack(d);
+	ret = intx_action(d, VFIO_IRQ_SET_ACTION_UNMASK);
+	VT_OBS(r, ret, 0, "unmask after ack");
+	got = vt_eventfd_wait(efd, 50);
+	vt_res_add(r, 0, got < 0 ? -got : 0, got > 0, "quiet after ack");
+	/* DATA_BOOL trigger fires the eventfd from software */
+	{
+		char buf[sizeof(struct vfio_irq_set) + 1];
+		struct vfio_irq_set *s = (void *)buf;
+
+		memset(buf, 0, sizeof(buf));
+		s->argsz = sizeof(buf);
+		s->flags = VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER;
+		s->index = VFIO_PCI_INTX_IRQ_INDEX;
+		s->count = 1;
+		s->data[0] = 1;
+		ret = ioctl(d->fd, VFIO_DEVICE_SET_IRQS, s);
+		VT_OBS(r, ret, 0, "bool trigger");
+		got = vt_eventfd_wait(efd, 500);
+		vt_res_add(r, 0, got < 0 ? -got : 0, got > 0,
+			   "signalled by bool trigger");
+		intx_action(d, VFIO_IRQ_SET_ACTION_UNMASK);
+	}
+out:
+	ret = vt_irq_disable(d->fd, VFIO_PCI_INTX_IRQ_INDEX);
+	vt_res_add(r, ret, -ret, 0, "disable intx");
+	close(efd);
+}
+
+/*
+ * edu's DMA engine through the IOMMU: RAM -> edu buffer -> RAM.  Only
+ * in-window values are ever programmed: anything else aborts QEMU.
+ */
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_BUF	0x40000
+#define EDU_DMA_LEN	0x100
+#define DMA_IOVA	0x100000
+
+static int edu_dma(struct vt_dev *d, uint64_t src, uint64_t dst, bool to_ram)
+{
+	uint64_t cmd = 1;
+	int tries;
+
+	vt_region_write(d, 0, EDU_DMA_SRC, 4, src);
+	vt_region_write(d, 0, EDU_DMA_DST, 4, dst);
+	vt_region_write(d, 0, EDU_DMA_CNT, 4, EDU_DMA_LEN);
+	vt_region_write(d, 0, EDU_DMA_CMD, 4, to_ram ? 3 : 1);
+	for (tries = 0; tries < 100 && (cmd & 1); tries++) {
+		sleep_ms(10);
+		vt_region_read(d, 0, EDU_DMA_CMD, 4, &cmd);
+	}
+	return (cmd & 1) ? -ETIMEDOUT : 0;
+}
+
+static void p_edu_dma(struct vt_dev *d, long arg, struct vt_res *r)
+{
+	uint64_t cmd = 0;
+	uint8_t *buf;
+	int ret, i;
+
+	(void)arg;
+	ret = vt_dma_map(d, DMA_IOVA, 0x2000, (void **)&buf);
+	vt_res_add(r, ret, -ret, 0, "dma map");
+	if (ret)
+		return;
+	for (i = 0; i < EDU_DMA_LEN; i++)
+		buf[i] = i * 7 + 3;
+	vt_cfg_read(d, CFG_COMMAND, 2, &cmd);
+	vt_cfg_write(d, CFG_COMMAND, 2, cmd | CFG_CMD_MASTER);
+
+	ret = edu_dma(d, DMA_IOVA, EDU_DMA_BUF, false);
+	vt_res_add(r, ret, -ret, 0, "dma ram to device");
+	ret = edu_dma(d, EDU_DMA_BUF, DMA_IOVA + 0x1000, true);
+	vt_res_add(r, ret, -ret, 0, "dma device to ram");
+	vt_res_add(r, 0, 0, !memcmp(buf, buf + 0x1000, EDU_DMA_LEN),
+		   "data came back");
+
+	vt_cfg_write(d, CFG_COMMAND, 2, cmd);
+	ret = vt_dma_unmap(d, DMA_IOVA, 0x2000);
+	vt_res_add(r, ret, -ret, 0, "dma unmap");
+	munmap(buf, 0x2000);
+}
+
 static void p_msi(struct vt_dev *d, long arg, struct vt_res *r)
 {
 	uint32_t cap = find_cap(d, 0x05);
@@ -1039,7 +1156,9 @@ static const struct conf_case cases[] = {
 	{ "hot_reset_info",	p_hot_reset_info,	0, ON_ALL },
 	{ "set_irqs_bad",	p_set_irqs_bad,		0, ON_ALL },
 	{ "intx",		p_intx,			0, ON_EDU },
+	{ "intx_mask",		p_intx_mask,		0, ON_EDU },
 	{ "msi",		p_msi,			0, ON_EDU },
+	{ "edu_dma",		p_edu_dma,		0, ON_EDU },
 	{ "msix",		p_msix,			0, ON_NVME },
 	{ "ioeventfd_bad",	p_ioeventfd_bad,	0, ON_EDU },
 	{ "ioeventfd_live",	p_ioeventfd_live,	0, ON_EDU },

@@ -136,6 +136,21 @@ static bool report(const char *name, struct vt_dev *a, struct vt_dev *b,
 	return tap_result(true, name, NULL);
 }
 
+/* VT_DUMP=1 in the environment lists what the reference side saw. */
+static void dump(const char *name, const struct vt_res *r)
+{
+	const char *env = getenv("VT_DUMP");
+	char s[160];
+	size_t i;
+
+	if (!env || strcmp(env, "1"))
+		return;
+	for (i = 0; i < r->n; i++) {
+		obs_fmt(s, sizeof(s), &r->obs[i]);
+		tap_diag("  %s: %s: %s", name, r->obs[i].label, s);
+	}
+}
+
 bool vt_diff(const char *name, struct vt_dev *a, struct vt_dev *b,
 	     vt_probe_fn fn, long arg)
 {
@@ -144,6 +159,7 @@ bool vt_diff(const char *name, struct vt_dev *a, struct vt_dev *b,
 
 	fn(a, arg, &ra);
 	fn(b, arg, &rb);
+	dump(name, &ra);
 	pass = report(name, a, b, &ra, &rb);
 	vt_res_free(&ra);
 	vt_res_free(&rb);
