@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
@@ -717,6 +719,42 @@ static void probe_after_reopen(struct vt_dev *d, long arg, struct vt_res *r)
 	close(efd);
 }
 
+/*
+ * Unbinding the driver while the user holds the device: the driver asks
+ * the user through the REQ eventfd and the unbind completes on close.
+ */
+static void probe_req_unbind(struct vt_dev *d, long arg, struct vt_res *r)
+{
+	char path[128];
+	int efd = vt_eventfd(), status = 0;
+	pid_t pid;
+
+	(void)arg;
+	obs_ioctl(r, d, set_fd1(d->fd, VFIO_IRQ_SET_ACTION_TRIGGER,
+				VFIO_PCI_REQ_IRQ_INDEX, efd), 0, "set req");
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind",
+		 d->driver);
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+
+		/* Our copies of the device fds would block the unbind. */
+		vt_close(d);
+		close(efd);
+		fd = open(path, O_WRONLY);
+
+		_exit(fd >= 0 && write(fd, d->bdf, strlen(d->bdf)) > 0 ? 0 : 1);
+	}
+	obs_expect(r, d, pid > 0, 1, "fork");
+	obs_expect(r, d, events(efd, 5000) > 0, 1, "request relayed");
+	vt_close(d);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	obs_expect(r, d, WIFEXITED(status) && !WEXITSTATUS(status), 1,
+		   "unbind done");
+	close(efd);
+}
+
 /* ---- concurrency: loopback and re-arming racing with each other ---- */
 
 struct race {
@@ -831,8 +869,12 @@ static void run_edu(const char *bdf_a, const char *bdf_b)
 	reopen(&b);
 	vt_diff("intrs/edu/after_close_msi", &a, &b, probe_after_reopen,
 		VFIO_PCI_MSI_IRQ_INDEX);
+	vt_diff("intrs/edu/req_unbind", &a, &b, probe_req_unbind, 0);
 	vt_close(&a);
 	vt_close(&b);
+	/* Give the devices back to the drivers for whoever runs next. */
+	pci_bind(bdf_a, ref_drv);
+	pci_bind(bdf_b, test_drv);
 }
 
 static void run_nvme(const char *bdf_a, const char *bdf_b)
