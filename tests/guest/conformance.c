@@ -6,7 +6,10 @@
  * read) must match.  Physical differences between the twins (BAR addresses,
  * interrupt line) are masked; see docs/differences.md.
  *
- * Usage: conformance [--ref DRV] [--test DRV] EDU_A EDU_B [NVME_A NVME_B]
+ * Usage: conformance [--ref DRV] [--test DRV] [--tag NAME]
+ *                    EDU_A EDU_B [NVME_A NVME_B]
+ * The _A devices are bound to the reference, the _B ones to the driver
+ * under test; test names start with NAME (default "conformance").
  * Adding a case: write a probe (struct vt_dev *, long, struct vt_res *)
  * and add one line to cases[].
  */
@@ -41,6 +44,9 @@
 #define ON_EDU		0x1
 #define ON_NVME		0x2
 #define ON_ALL		(ON_EDU | ON_NVME)
+
+/* Prefix of every test name (--tag), e.g. for a run with swapped slots. */
+static const char *tag = "conformance";
 
 /* ---- helpers ---- */
 
@@ -1205,7 +1211,7 @@ static void run_xdiffs(const char *kind, unsigned int on, struct vt_dev *b)
 	for (i = 0; i < sizeof(xdiffs) / sizeof(xdiffs[0]); i++) {
 		if (!(xdiffs[i].on & on))
 			continue;
-		snprintf(name, sizeof(name), "conformance/%s/%s_%s", kind,
+		snprintf(name, sizeof(name), "%s/%s/%s_%s", tag, kind,
 			 xdiffs[i].id, xdiffs[i].name);
 		why[0] = '\0';
 		tap_result(xdiffs[i].fn(b, why, sizeof(why)), name, "%s", why);
@@ -1220,11 +1226,11 @@ static bool open_pair(const char *kind, const char *a_bdf, const char *b_bdf,
 	char name[128];
 	int ret;
 
-	snprintf(name, sizeof(name), "conformance/%s/open_%s", kind, ref);
+	snprintf(name, sizeof(name), "%s/%s/open_%s", tag, kind, ref);
 	ret = vt_bind_open(a, a_bdf, ref);
 	if (!tap_result(!ret, name, "%s: %s", a_bdf, strerror(-ret)))
 		return false;
-	snprintf(name, sizeof(name), "conformance/%s/open_%s", kind, test);
+	snprintf(name, sizeof(name), "%s/%s/open_%s", tag, kind, test);
 	ret = vt_bind_open(b, b_bdf, test);
 	if (!tap_result(!ret, name, "%s: %s", b_bdf, strerror(-ret))) {
 		vt_close(a);
@@ -1245,7 +1251,7 @@ static void run_pair(const char *kind, unsigned int on, const char *a_bdf,
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 			if (!(cases[i].on & on))
 				continue;
-			snprintf(name, sizeof(name), "conformance/%s/%s", kind,
+			snprintf(name, sizeof(name), "%s/%s/%s", tag, kind,
 				 cases[i].name);
 			tap_result(false, name, "device pair not opened");
 		}
@@ -1257,7 +1263,7 @@ static void run_pair(const char *kind, unsigned int on, const char *a_bdf,
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (!(cases[i].on & on))
 			continue;
-		snprintf(name, sizeof(name), "conformance/%s/%s", kind,
+		snprintf(name, sizeof(name), "%s/%s/%s", tag, kind,
 			 cases[i].name);
 		vt_diff(name, &a, &b, cases[i].fn, cases[i].arg);
 	}
@@ -1272,25 +1278,28 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ref", required_argument, NULL, 'r' },
 		{ "test", required_argument, NULL, 't' },
+		{ "tag", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ref = "vfio-pci", *test = "vfpci";
 	int c, nargs;
 
-	while ((c = getopt_long(argc, argv, "r:t:", opts, NULL)) != -1) {
-		if (c == 'r') {
+	while ((c = getopt_long(argc, argv, "r:t:g:", opts, NULL)) != -1) {
+		if (c == 'g') {
+			tag = optarg;
+		} else if (c == 'r') {
 			ref = optarg;
 		} else if (c == 't') {
 			test = optarg;
 		} else {
-			fprintf(stderr, "usage: %s [--ref DRV] [--test DRV] "
+			fprintf(stderr, "usage: %s [--ref DRV] [--test DRV] [--tag NAME] "
 				"EDU_A EDU_B [NVME_A NVME_B]\n", argv[0]);
 			return 2;
 		}
 	}
 	nargs = argc - optind;
 	if (nargs != 2 && nargs != 4) {
-		fprintf(stderr, "usage: %s [--ref DRV] [--test DRV] "
+		fprintf(stderr, "usage: %s [--ref DRV] [--test DRV] [--tag NAME] "
 			"EDU_A EDU_B [NVME_A NVME_B]\n", argv[0]);
 		return 2;
 	}
