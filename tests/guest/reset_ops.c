@@ -3,7 +3,8 @@
  * reset_ops: compare the reset, hot reset, ioeventfd and low power uAPI of
  * a reference driver and the driver under test on twin devices.
  *
- * Usage: reset_ops [--ref vfio-pci] [--test vfpci] EDU_A EDU_B [NVME_A NVME_B]
+ * Usage: reset_ops [--ref vfio-pci] [--test vfpci] [-v] EDU_A EDU_B [NVME_A NVME_B]
+ *        reset_ops --mixed EDU_FN0 EDU_FN1   (two functions of one slot)
  * The A device of each pair goes to the reference, B to the driver under
  * test.  For hot reset each edu should sit alone behind its own
  * pcie-root-port, e.g.
@@ -472,6 +473,82 @@ static void probe_low_power(struct vt_dev *d, long arg __unused,
 		close(efd);
 }
 
+/*
+ * --mixed: two functions of one multifunction slot (so one IOMMU group),
+ * A bound to the reference, B to ours, both opened through the one group.
+ * The vfio dev_set is keyed by the slot pointer, so both drivers' devices
+ * land in one set: our side must refuse the hot reset it cannot
+ * coordinate, and nothing may crash.
+ */
+static int open_shared(const char *ref, const char *test, const char *bdf_a,
+		       const char *bdf_b, struct vt_dev *a, struct vt_dev *b)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char path[64];
+	int ret;
+
+	if (pci_bind(bdf_a, ref) || pci_bind(bdf_b, test))
+		return -ENODEV;
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	snprintf(a->bdf, sizeof(a->bdf), "%s", bdf_a);
+	snprintf(b->bdf, sizeof(b->bdf), "%s", bdf_b);
+	snprintf(a->driver, sizeof(a->driver), "%s", ref);
+	snprintf(b->driver, sizeof(b->driver), "%s", test);
+	if (pci_iommu_group(bdf_a) != pci_iommu_group(bdf_b))
+		return -EXDEV;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", pci_iommu_group(bdf_a));
+	a->container = open("/dev/vfio/vfio", O_RDWR);
+	a->group = open(path, O_RDWR);
+	if (a->container < 0 || a->group < 0)
+		return -errno;
+	if (ioctl(a->group, VFIO_GROUP_GET_STATUS, &st) ||
+	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE) ||
+	    ioctl(a->group, VFIO_GROUP_SET_CONTAINER, &a->container) ||
+	    ioctl(a->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return -errno ? -errno : -EBUSY;
+	a->fd = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, bdf_a);
+	b->fd = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, bdf_b);
+	if (a->fd < 0 || b->fd < 0)
+		return -errno;
+	b->group = a->group;
+	b->container = a->container;
+	ret = vt_region_offset(b->fd, VFIO_PCI_CONFIG_REGION_INDEX,
+			       &b->cfg_off, &b->cfg_size);
+	return ret;
+}
+
+static void check_mixed(const char *ref, const char *test, const char *bdf_a,
+			const char *bdf_b)
+{
+	struct vt_res r = { 0 };
+	struct vt_dev a, b;
+	int ret;
+
+	ret = open_shared(ref, test, bdf_a, bdf_b, &a, &b);
+	if (!tap_result(!ret, "reset_ops/mixed slot: open both",
+			"%s", strerror(-ret)))
+		return;
+	ret = hot_reset(&b, 0, 0, 1, &b.group, 1);
+	tap_result(ret < 0 && errno == EINVAL,
+		   "reset_ops/mixed slot: ours refuses hot reset",
+		   "ret %d errno %d", ret, errno);
+	ret = hot_reset(&a, 0, 0, 1, &a.group, 1);
+	tap_diag("mixed slot: %s hot reset gives %d errno %d", a.driver,
+		 ret, ret < 0 ? errno : 0);
+	obs_edu_alive(&b, &r, "mixed");
+	tap_result(r.n == 2 && r.obs[0].val == EDU_ID_VALUE,
+		   "reset_ops/mixed slot: ours still works", "id 0x%llx",
+		   r.n ? (unsigned long long)r.obs[0].val : 0ULL);
+	vt_res_free(&r);
+	/* Close ours first: its last close tries the set's bus reset. */
+	close(b.fd);
+	close(a.fd);
+	close(a.group);
+	close(a.container);
+	tap_ok("reset_ops/mixed slot: closed without incident");
+}
+
 /* ---- driver ---- */
 
 static bool verbose;
@@ -535,19 +612,23 @@ int main(int argc, char **argv)
 		{ "ref", required_argument, NULL, 'r' },
 		{ "test", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "mixed", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ref = "vfio-pci", *test = "vfpci";
+	bool mixed = false;
 	struct vt_dev a, b;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:t:v", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:t:vm", opts, NULL)) != -1) {
 		if (c == 'r') {
 			ref = optarg;
 		} else if (c == 't') {
 			test = optarg;
 		} else if (c == 'v') {
 			verbose = true;
+		} else if (c == 'm') {
+			mixed = true;
 		} else {
 			fprintf(stderr, "usage: %s [--ref D] [--test D] EDU_A EDU_B [NVME_A NVME_B]\n",
 				argv[0]);
@@ -560,6 +641,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (mixed) {
+		check_mixed(ref, test, argv[optind], argv[optind + 1]);
+		return tap_summary();
+	}
+
 	if (open_pair(ref, test, argv[optind], argv[optind + 1], &a, &b)) {
 		diff("reset_ops/edu reset", &a, &b, probe_reset, 1);
 		diff("reset_ops/edu hot reset info", &a, &b,
@@ -570,12 +656,19 @@ int main(int argc, char **argv)
 			probe_ioeventfd_limit, 0);
 		diff("reset_ops/edu low power", &a, &b, probe_low_power, 0);
 		check_ioeventfd_huge_offset(&b);
+		/* Close while in low power: close must leave it for us. */
+		feature(&a, VFIO_DEVICE_FEATURE_SET |
+			VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, NULL, 0);
+		feature(&b, VFIO_DEVICE_FEATURE_SET |
+			VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, NULL, 0);
 		close_pair(&a, &b);
 	}
-	/* Reopen: close released the ioeventfds and reset the device. */
+	/* Reopen: close released ioeventfds and low power, reset the device. */
 	if (open_pair(ref, test, argv[optind], argv[optind + 1], &a, &b)) {
 		diff("reset_ops/edu after reopen", &a, &b,
 			probe_ioeventfd, 0);
+		diff("reset_ops/edu low power after reopen", &a, &b,
+		     probe_low_power, 0);
 		close_pair(&a, &b);
 	}
 
