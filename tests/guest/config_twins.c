@@ -21,6 +21,14 @@
 
 static struct vt_dev ref, dut;
 static char name[128];
+static char prefix[64] = "config_twins";
+
+/* Test names carry the device id: the suite runs this on several kinds. */
+static const char *nm(const char *leaf)
+{
+	snprintf(name, sizeof(name), "%s/%s", prefix, leaf);
+	return name;
+}
 
 static bool is_bar_byte(unsigned int pos)
 {
@@ -152,7 +160,7 @@ static void compare_reads(const char *phase, bool mask_bars)
 					 (unsigned long long)b.v);
 			}
 		}
-		snprintf(name, sizeof(name), "config_twins/%s/read_w%d",
+		snprintf(name, sizeof(name), "%s/%s/read_w%d", prefix,
 			 phase, w);
 		tap_result(ok, name, "%s", why);
 	}
@@ -172,7 +180,7 @@ static void compare_bulk(void)
 	ok = na == nb;
 	for (i = 0; ok && na > 0 && i < size; i++)
 		ok = a[i] == b[i] || is_serial_byte(i);
-	snprintf(name, sizeof(name), "config_twins/bulk_read");
+	snprintf(name, sizeof(name), "%s/bulk_read", prefix);
 	tap_result(ok, name, "n %zd vs %zd, first diff @%#x", na, nb, i - 1);
 
 	errno = 0;
@@ -181,7 +189,7 @@ static void compare_bulk(void)
 
 	errno = 0;
 	nb = pread(dut.fd, b, 8, dut.cfg_off + size - 4);
-	snprintf(name, sizeof(name), "config_twins/read_past_end");
+	snprintf(name, sizeof(name), "%s/read_past_end", prefix);
 	tap_result(na == nb && ea == errno, name, "%zd/%d vs %zd/%d", na, ea,
 		   nb, errno);
 	free(a);
@@ -210,7 +218,7 @@ static void sizing(void)
 				 (unsigned long long)b.v);
 		}
 	}
-	tap_result(ok, "config_twins/bar_sizing", "%s", why);
+	tap_result(ok, nm("bar_sizing"), "%s", why);
 	normalize(&ref);
 	normalize(&dut);
 }
@@ -257,7 +265,7 @@ static void compare_writes(unsigned int from, unsigned int to)
 		vt_cfg_write(&ref, pos, 1, oa.v);
 		vt_cfg_write(&dut, pos, 1, ob.v);
 	}
-	snprintf(name, sizeof(name), "config_twins/write_bytes_%03x_%03x",
+	snprintf(name, sizeof(name), "%s/write_bytes_%03x_%03x", prefix,
 		 from, to);
 	tap_result(ok, name, "%s", why);
 }
@@ -270,7 +278,7 @@ static void compare_pm(void)
 	int st;
 
 	if (!pm) {
-		tap_skip("config_twins/pm_states", "no PM capability");
+		tap_skip(nm("pm_states"), "no PM capability");
 		return;
 	}
 	for (st = 3; st >= 0; st--) {
@@ -280,7 +288,7 @@ static void compare_pm(void)
 		b = cfg_rd(&dut, pm + 4, 4);
 		ok = ok && same(a, b);
 	}
-	tap_result(ok, "config_twins/pm_states", "last %#llx vs %#llx",
+	tap_result(ok, nm("pm_states"), "last %#llx vs %#llx",
 		   (unsigned long long)a.v, (unsigned long long)b.v);
 }
 
@@ -290,14 +298,14 @@ static void compare_flr(void)
 	struct obs a, b;
 
 	if (!exp) {
-		tap_skip("config_twins/flr", "no PCIe capability");
+		tap_skip(nm("flr"), "no PCIe capability");
 		return;
 	}
 	vt_cfg_write(&ref, exp + 8, 2, 0x8000);
 	vt_cfg_write(&dut, exp + 8, 2, 0x8000);
 	a = cfg_rd(&ref, exp + 8, 4);
 	b = cfg_rd(&dut, exp + 8, 4);
-	tap_result(same(a, b), "config_twins/flr", "devctl %#llx vs %#llx",
+	tap_result(same(a, b), nm("flr"), "devctl %#llx vs %#llx",
 		   (unsigned long long)a.v, (unsigned long long)b.v);
 }
 
@@ -331,7 +339,7 @@ static void compare_intx(void)
 	tap_diag("intx: set_irqs %lld, while disabled %lld, after %lld, status %#llx",
 		 (long long)b[0], (long long)b[1], (long long)b[2],
 		 (long long)b[3]);
-	tap_result(!memcmp(a, b, sizeof(a)), "config_twins/intx_disable_bit",
+	tap_result(!memcmp(a, b, sizeof(a)), nm("intx_disable_bit"),
 		   "set %lld/%lld/%lld/%lld vs %lld/%lld/%lld/%lld",
 		   (long long)a[0], (long long)a[1], (long long)a[2],
 		   (long long)a[3], (long long)b[0], (long long)b[1],
@@ -369,7 +377,7 @@ static void compare_mem(void)
 	tap_diag("mem: mmio %lld, off: pread %lld mmio %lld cmd %#llx, on: pread %lld mmio %lld",
 		 (long long)b[0], (long long)b[1], (long long)b[2],
 		 (long long)b[3], (long long)b[4], (long long)b[5]);
-	tap_result(!memcmp(a, b, sizeof(a)), "config_twins/memory_decode",
+	tap_result(!memcmp(a, b, sizeof(a)), nm("memory_decode"),
 		   "%lld/%lld/%lld/%#llx/%lld/%lld vs %lld/%lld/%lld/%#llx/%lld/%lld",
 		   (long long)a[0], (long long)a[1], (long long)a[2],
 		   (long long)a[3], (long long)a[4], (long long)a[5],
@@ -394,17 +402,19 @@ int main(int argc, char **argv)
 	} else {
 		n = pci_find(ven, dev, found, 16);
 	}
-	if (!tap_result(n >= 2, "config_twins/find", "%d devices", n))
+	snprintf(prefix, sizeof(prefix), "config_twins/%04x:%04x/%s", ven, dev,
+		 n >= 2 ? found[1] : "none");
+	if (!tap_result(n >= 2, nm("find"), "%d devices", n))
 		return tap_summary();
 
 	ret = vt_bind_open(&ref, found[0], "vfio-pci");
-	if (!tap_result(!ret, "config_twins/open_vfio_pci", "%s",
+	if (!tap_result(!ret, nm("open_vfio_pci"), "%s",
 			strerror(-ret)))
 		return tap_summary();
 	ret = vt_bind_open(&dut, found[1], "vfpci");
-	if (!tap_result(!ret, "config_twins/open_vfpci", "%s", strerror(-ret)))
+	if (!tap_result(!ret, nm("open_vfpci"), "%s", strerror(-ret)))
 		return tap_summary();
-	tap_result(ref.cfg_size == dut.cfg_size, "config_twins/cfg_size",
+	tap_result(ref.cfg_size == dut.cfg_size, nm("cfg_size"),
 		   "%llu vs %llu", (unsigned long long)ref.cfg_size,
 		   (unsigned long long)dut.cfg_size);
 
