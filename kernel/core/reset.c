@@ -17,12 +17,14 @@
 #include "private.h"
 
 /*
- * The dev_set is keyed by a pointer (slot or bus), so an in-kernel vfio-pci
- * device behind the same bus joins our set.  Its container is not a
- * struct vfpci_core_device and its locks are not ours to take.  Every
- * device registered through vfpci_core gets vfpci_core_pm_ops installed on
- * its driver, so that marks a member as ours; any other member makes the
- * set unresettable (the reset then fails, the memory stays untouched).
+ * A dev_set is found by its key alone.  main.c keys ours off by one byte
+ * from the slot/bus pointer vfio-pci uses, so an in-kernel vfio-pci
+ * device behind the same slot or bus stays out of our sets (and we out of
+ * its: its hot reset dereferences every member as its own structure).
+ * Should anything else share a key, a member whose container is not a
+ * struct vfpci_core_device must never be touched: every device registered
+ * through vfpci_core gets vfpci_core_pm_ops on its driver, which marks it
+ * as ours; any other member makes the set unresettable.
  */
 static bool vfpci_set_member_is_ours(struct vfio_device *core_vdev)
 {
@@ -389,8 +391,13 @@ static int vfpci_dev_set_hot_reset(struct vfio_device_set *dev_set,
 
 	ret = pci_reset_bus(pdev);
 
+	/*
+	 * rbar[] holds the BARs seen at open: meaningless for a member the
+	 * user owns but has not opened (pci_reset_bus() restored its state).
+	 */
 	for_each_set_vdev(cur, dev_set)
-		vfpci_config_restore_bars(cur);
+		if (cur->vdev.open_count)
+			vfpci_config_restore_bars(cur);
 
 	vfpci_dev_set_unlock_memory(dev_set);
 out_pm_put:

@@ -349,6 +349,55 @@ static void check_ioeventfd_huge_offset(struct vt_dev *d)
 	close(efd);
 }
 
+/* Config offset of capability @id, 0 if absent. */
+static uint32_t find_cap(struct vt_dev *d, uint8_t id)
+{
+	uint64_t pos = 0, hdr = 0;
+	int guard = 48;
+
+	vt_cfg_read(d, PCI_CAPABILITY_LIST, 1, &pos);
+	while (pos >= 0x40 && guard--) {
+		if (vt_cfg_read(d, pos, 2, &hdr) != 2)
+			return 0;
+		if ((hdr & 0xff) == id)
+			return pos;
+		pos = (hdr >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+/* nvme: ioeventfds may not cover the MSI-X table (it is virtualized). */
+static void probe_ioeventfd_msix(struct vt_dev *d, long arg __unused,
+				 struct vt_res *r)
+{
+	uint32_t cap = find_cap(d, PCI_CAP_ID_MSIX), bir, off;
+	uint64_t tbl = 0;
+	int efd, ret;
+
+	if (!cap) {
+		snprintf(r->skip, sizeof(r->skip), "no MSI-X capability");
+		return;
+	}
+	vt_cfg_read(d, cap + PCI_MSIX_TABLE, 4, &tbl);
+	bir = tbl & PCI_MSIX_TABLE_BIR;
+	off = tbl & PCI_MSIX_TABLE_OFFSET;
+	VT_OBS(r, 0, tbl, "MSI-X table BIR/offset");
+	efd = vt_eventfd();
+	ret = ioeventfd(d, bir, off, IOEV_4, 0, efd);
+	VT_OBS(r, ret, 0, "table entry 0");
+	ret = ioeventfd(d, bir, off + 12, IOEV_4, 0, efd);
+	VT_OBS(r, ret, 0, "table entry 0 vector control");
+	if (off >= 4) {
+		ret = ioeventfd(d, bir, off - 4, IOEV_4, 0, efd);
+		VT_OBS(r, ret, 0, "dword before the table");
+		ret = ioeventfd(d, bir, off - 4, IOEV_4, 0, -1);
+		VT_OBS(r, ret, 0, "remove it");
+	}
+	ret = ioeventfd(d, bir, off - 2, IOEV_4, 0, efd);
+	VT_OBS(r, ret, 0, "straddles the table start");
+	close(efd);
+}
+
 /* The table limit: VFIO allows 1000 per device. */
 static void probe_ioeventfd_limit(struct vt_dev *d, long arg __unused,
 				  struct vt_res *r)
@@ -677,6 +726,8 @@ int main(int argc, char **argv)
 		diff("reset_ops/nvme reset", &a, &b, probe_reset, 0);
 		diff("reset_ops/nvme hot reset info", &a, &b,
 			probe_hot_reset_info, 0);
+		diff("reset_ops/nvme ioeventfd vs MSI-X table", &a, &b,
+		     probe_ioeventfd_msix, 0);
 		close_pair(&a, &b);
 	}
 	return tap_summary();
