@@ -289,9 +289,8 @@ static irqreturn_t vfpci_msi_isr(int irq, void *arg)
 }
 
 /*
- * The user's MSI capability advertises as many vectors as it enabled
- * (config.c reports msi_qmax in Multiple Message Capable and caps
- * Multiple Message Enable with it): keep it in step with the allocation.
+ * Remember, as log2, how many MSI vectors the user has: config.c caps
+ * the Multiple Message Enable the user writes with it.
  */
 static void vfpci_msi_set_qmax(struct vfpci_core_device *vdev, int nvec)
 {
