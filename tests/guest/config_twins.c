@@ -223,8 +223,20 @@ static void sizing(void)
 	normalize(&dut);
 }
 
-/* Write patterns to every byte and compare the dword around it. */
-static void compare_writes(unsigned int from, unsigned int to)
+/* Does a @w byte write at @pos touch a byte we must not poke? */
+static bool skip_range(unsigned int pos, int w, unsigned int pm,
+		       unsigned int exp)
+{
+	int k;
+
+	for (k = 0; k < w; k++)
+		if (skip_write(pos + k, pm, exp))
+			return true;
+	return false;
+}
+
+/* Write patterns of width @w everywhere; compare the dword around each. */
+static void compare_writes(unsigned int from, unsigned int to, int w)
 {
 	static const uint8_t pat[] = { 0xff, 0x00, 0xa5, 0x5a };
 	unsigned int pm = find_cap(&ref, 0x01), exp = find_cap(&ref, 0x10);
@@ -232,40 +244,42 @@ static void compare_writes(unsigned int from, unsigned int to)
 	bool ok = true;
 	char why[200] = "";
 
-	for (pos = from; pos < to && ok; pos++) {
-		struct obs oa = cfg_rd(&ref, pos, 1);
-		struct obs ob = cfg_rd(&dut, pos, 1);
+	for (pos = from; pos < to && ok; pos += w) {
+		struct obs oa = cfg_rd(&ref, pos, w);
+		struct obs ob = cfg_rd(&dut, pos, w);
 
-		if (skip_write(pos, pm, exp))
+		if (skip_range(pos, w, pm, exp))
 			continue;
 		for (p = 0; p < sizeof(pat) && ok; p++) {
-			ssize_t wa = vt_cfg_write(&ref, pos, 1, pat[p]);
-			ssize_t wb = vt_cfg_write(&dut, pos, 1, pat[p]);
+			uint64_t v = pat[p] * 0x0101010101010101ULL;
+			ssize_t wa = vt_cfg_write(&ref, pos, w, v);
+			ssize_t wb = vt_cfg_write(&dut, pos, w, v);
 
 			if (wa != wb) {
 				ok = false;
 				snprintf(why, sizeof(why),
-					 "write %#x=%#x: %zd vs %zd", pos,
-					 pat[p], wa, wb);
+					 "write w%d %#x=%#x: %zd vs %zd", w,
+					 pos, pat[p], wa, wb);
 			}
-			for (d = pos & ~3u; d < (pos & ~3u) + 4 && ok; d++) {
+			for (d = pos & ~3u; d < ((pos + w + 3) & ~3u) && ok;
+			     d++) {
 				struct obs a = cfg_rd(&ref, d, 1);
 				struct obs b = cfg_rd(&dut, d, 1);
 
 				if (!same(a, b) && !is_serial_byte(d)) {
 					ok = false;
 					snprintf(why, sizeof(why),
-						 "after %#x=%#x: @%#x %#llx vs %#llx",
-						 pos, pat[p], d,
+						 "after w%d %#x=%#x: @%#x %#llx vs %#llx",
+						 w, pos, pat[p], d,
 						 (unsigned long long)a.v,
 						 (unsigned long long)b.v);
 				}
 			}
 		}
-		vt_cfg_write(&ref, pos, 1, oa.v);
-		vt_cfg_write(&dut, pos, 1, ob.v);
+		vt_cfg_write(&ref, pos, w, oa.v);
+		vt_cfg_write(&dut, pos, w, ob.v);
 	}
-	snprintf(name, sizeof(name), "%s/write_bytes_%03x_%03x", prefix,
+	snprintf(name, sizeof(name), "%s/write_w%d_%03x_%03x", prefix, w,
 		 from, to);
 	tap_result(ok, name, "%s", why);
 }
@@ -427,10 +441,15 @@ int main(int argc, char **argv)
 	compare_bulk();
 	sizing();
 	compare_reads("after_sizing", false);
-	compare_writes(0, 0x40);
-	compare_writes(0x40, 0x100);
+	compare_writes(0, 0x40, 1);
+	compare_writes(0x40, 0x100, 1);
 	if (ref.cfg_size > 0x100)
-		compare_writes(0x100, ref.cfg_size);
+		compare_writes(0x100, ref.cfg_size, 1);
+	compare_writes(0, 0x100, 2);
+	compare_writes(0, 0x100, 4);
+	compare_writes(0, 0x100, 8);
+	if (ref.cfg_size > 0x100)
+		compare_writes(0x100, 0x200, 4);
 	compare_pm();
 	compare_flr();
 	compare_mem();
