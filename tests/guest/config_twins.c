@@ -399,6 +399,56 @@ static void compare_mem(void)
 		   (long long)b[3], (long long)b[4], (long long)b[5]);
 }
 
+/* The MSI or MSI-X capability while SET_IRQS enables and disables it. */
+static void irq_cap_probe(struct vt_dev *d, unsigned int cap, int index,
+			  uint64_t out[16])
+{
+	int efd = vt_eventfd(), i = 0;
+	unsigned int k;
+
+	out[i++] = vt_irq_set_eventfds(d->fd, index, 0, 1, &efd);
+	for (k = 0; k < 12; k += 4)
+		out[i++] = cfg_rd(d, cap + k, 4).v;
+	/* Try to enable every vector through config space: not allowed. */
+	vt_cfg_write(d, cap + 2, 1, 0xff);
+	out[i++] = cfg_rd(d, cap, 4).v;
+	vt_cfg_write(d, cap + 3, 1, 0xff);
+	out[i++] = cfg_rd(d, cap, 4).v;
+	out[i++] = vt_irq_disable(d->fd, index);
+	for (k = 0; k < 12; k += 4)
+		out[i++] = cfg_rd(d, cap + k, 4).v;
+	vt_cfg_write(d, cap + 2, 2, 0);
+	out[i++] = cfg_rd(d, cap, 4).v;
+	while (i < 16)
+		out[i++] = 0;
+	close(efd);
+}
+
+static void compare_irq_caps(void)
+{
+	static const struct { uint8_t id; int index; const char *n; } c[] = {
+		{ 0x05, VFIO_PCI_MSI_IRQ_INDEX, "msi_cap" },
+		{ 0x11, VFIO_PCI_MSIX_IRQ_INDEX, "msix_cap" },
+	};
+	uint64_t a[16], b[16];
+	unsigned int i, k, cap;
+
+	for (i = 0; i < 2; i++) {
+		cap = find_cap(&ref, c[i].id);
+		if (!cap) {
+			tap_skip(nm(c[i].n), "no such capability");
+			continue;
+		}
+		irq_cap_probe(&ref, cap, c[i].index, a);
+		irq_cap_probe(&dut, cap, c[i].index, b);
+		for (k = 0; k < 16 && a[k] == b[k]; k++)
+			;
+		tap_result(k == 16, nm(c[i].n), "[%u] %#llx vs %#llx", k,
+			   k < 16 ? (unsigned long long)a[k] : 0ULL,
+			   k < 16 ? (unsigned long long)b[k] : 0ULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char found[16][VT_BDF_LEN];
@@ -453,6 +503,7 @@ int main(int argc, char **argv)
 	compare_pm();
 	compare_flr();
 	compare_mem();
+	compare_irq_caps();
 	if (ven == 0x1234 && dev == 0x11e8)
 		compare_intx();
 	compare_reads("final", false);
