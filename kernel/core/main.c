@@ -401,6 +401,7 @@ void vfpci_core_disable(struct vfpci_core_device *vdev)
 	lockdep_assert_held(&vdev->vdev.dev_set->lock);
 
 	/* Low-power exit and any reset below need the device in D0. */
+	vfpci_pm_runtime_exit(vdev);
 	pm_runtime_resume(&pdev->dev);
 	vfpci_set_power_state(vdev, PCI_D0);
 
@@ -566,20 +567,11 @@ EXPORT_SYMBOL_GPL(vfpci_core_match);
 
 static int __init vfpci_core_module_init(void)
 {
-	int ret;
-
-	ret = vfpci_config_module_init();
-	if (ret)
-		return ret;
-	ret = vfpci_mmap_module_init();
-	if (ret)
-		vfpci_config_module_exit();
-	return ret;
+	return vfpci_config_module_init();
 }
 
 static void __exit vfpci_core_module_exit(void)
 {
-	vfpci_mmap_module_exit();
 	vfpci_config_module_exit();
 }
 

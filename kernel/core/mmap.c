@@ -21,7 +21,9 @@
 
 #define VFPCI_FS_MAGIC	0x76667063	/* "vfpc" */
 
+/* Pinned while any device exists, so the module can go once they are gone. */
 static struct vfsmount *vfpci_mnt;
+static int vfpci_mnt_count;
 
 static int vfpci_fs_init_fs_context(struct fs_context *fc)
 {
@@ -35,23 +37,19 @@ static struct file_system_type vfpci_fs_type = {
 	.kill_sb = kill_anon_super,
 };
 
-int vfpci_mmap_module_init(void)
-{
-	vfpci_mnt = kern_mount(&vfpci_fs_type);
-	return PTR_ERR_OR_ZERO(vfpci_mnt);
-}
-
-void vfpci_mmap_module_exit(void)
-{
-	kern_unmount(vfpci_mnt);
-}
-
 int vfpci_mmap_dev_init(struct vfpci_core_device *vdev)
 {
-	struct inode *inode = alloc_anon_inode(vfpci_mnt->mnt_sb);
+	struct inode *inode;
+	int ret;
 
-	if (IS_ERR(inode))
+	ret = simple_pin_fs(&vfpci_fs_type, &vfpci_mnt, &vfpci_mnt_count);
+	if (ret)
+		return ret;
+	inode = alloc_anon_inode(vfpci_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		simple_release_fs(&vfpci_mnt, &vfpci_mnt_count);
 		return PTR_ERR(inode);
+	}
 	/*
 	 * The writable-mapping count of the file's old mapping is moved
 	 * here on the first mmap (see vfpci_adopt_file); a bias keeps it
@@ -66,6 +64,7 @@ void vfpci_mmap_dev_exit(struct vfpci_core_device *vdev)
 {
 	iput(vdev->inode);
 	vdev->inode = NULL;
+	simple_release_fs(&vfpci_mnt, &vfpci_mnt_count);
 }
 
 /* Revoke every user mapping of every BAR; the caller holds memory_lock. */

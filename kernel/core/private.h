@@ -57,8 +57,6 @@ int vfpci_io_read(struct vfpci_core_device *vdev, bool test_mem,
 void vfpci_release_barmaps(struct vfpci_core_device *vdev);
 
 /* mmap.c */
-int vfpci_mmap_module_init(void);
-void vfpci_mmap_module_exit(void);
 int vfpci_mmap_dev_init(struct vfpci_core_device *vdev);
 void vfpci_mmap_dev_exit(struct vfpci_core_device *vdev);
 void vfpci_zap_bars(struct vfpci_core_device *vdev);
