@@ -18,7 +18,7 @@ export KVER
 
 .PHONY: all setup modules tests check demo install clean checkpatch
 
-all: setup modules tests
+all: setup modules tests tools
 
 setup:
 	@$(TOP)/scripts/setup
@@ -35,6 +35,7 @@ modules: setup
 	@printf '%s.ko\n' $(MODULES) > $(BUILD)/load-order
 
 include tests/tests.mk
+include tools/tools.mk
 
 check: all
 	@$(TOP)/tests/check
