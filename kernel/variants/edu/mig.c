@@ -23,6 +23,7 @@ struct vfpci_edu_file {
 	struct file *filp;
 	struct mutex lock;		/* disabled, len, buf and f_pos */
 	bool disabled;			/* the state that owned it is gone */
+	int err;			/* resuming: the stream was refused */
 	size_t len;			/* bytes of buf that hold the stream */
 	struct vfpci_edu_ident id;	/* the device, for early checks */
 	u8 buf[VFPCI_EDU_STREAM_LEN];
@@ -79,7 +80,8 @@ static ssize_t edu_save_read(struct file *filp, char __user *buf,
 /*
  * Collect the stream.  Bytes past the v1 length fail with -EFBIG, and a
  * header is refused as soon as it is complete; the rest is checked when
- * RESUMING is left.
+ * RESUMING is left.  A refusal sticks: later writes and RESUMING -> STOP
+ * fail with the same errno.
  */
 static ssize_t edu_resume_write(struct file *filp, const char __user *buf,
 				size_t len, loff_t *pos)
@@ -98,9 +100,13 @@ static ssize_t edu_resume_write(struct file *filp, const char __user *buf,
 		ret = -ENODEV;
 		goto out;
 	}
+	if (migf->err) {
+		ret = migf->err;
+		goto out;
+	}
 	if (*pos < 0 || *pos > migf->len ||
 	    len > VFPCI_EDU_STREAM_LEN - *pos) {
-		ret = -EFBIG;
+		ret = migf->err = -EFBIG;
 		goto out;
 	}
 	if (copy_from_user(migf->buf + *pos, buf, len)) {
@@ -110,8 +116,10 @@ static ssize_t edu_resume_write(struct file *filp, const char __user *buf,
 	end = *pos + len;
 	if (*pos < hdr_len && end >= hdr_len) {
 		ret = vfpci_edu_stream_check_hdr((void *)migf->buf, &migf->id);
-		if (ret)
+		if (ret) {
+			migf->err = ret;
 			goto out;
+		}
 	}
 	*pos = end;
 	migf->len = max_t(size_t, migf->len, end);
@@ -229,7 +237,8 @@ static int edu_load(struct vfpci_edu_device *edev)
 	migf->disabled = true;
 	mutex_unlock(&migf->lock);
 
-	ret = vfpci_edu_stream_validate(migf->buf, migf->len, &migf->id);
+	ret = migf->err ?:
+	      vfpci_edu_stream_validate(migf->buf, migf->len, &migf->id);
 	if (!ret) {
 		st = (void *)(migf->buf + sizeof(struct vfpci_edu_stream_hdr));
 		ret = vfpci_edu_dev_load(edev, st);
