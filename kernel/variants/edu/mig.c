@@ -106,7 +106,8 @@ static ssize_t edu_resume_write(struct file *filp, const char __user *buf,
 	}
 	if (*pos < 0 || *pos > migf->len ||
 	    len > VFPCI_EDU_STREAM_LEN - *pos) {
-		ret = migf->err = -EFBIG;
+		migf->err = -EFBIG;
+		ret = migf->err;
 		goto out;
 	}
 	if (copy_from_user(migf->buf + *pos, buf, len)) {
