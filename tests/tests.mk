@@ -19,3 +19,11 @@ $(TOP)/build/tests/guest/%: $(TOP)/tests/guest/%.c $(TEST_LIB_SRC) $(TEST_HDR)
 $(TOP)/build/tests/host/%: $(TOP)/tests/host/%.c $(TEST_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -I$(TOP)/kernel/core -o $@ $< -lpthread
+
+# Nested guest initramfs for tests/guest/nested-edu (no modules, any kernel).
+NESTED_INITRD := $(TOP)/build/vm/nested-initramfs.cpio.gz
+
+tests: $(NESTED_INITRD)
+
+$(NESTED_INITRD): $(TOP)/tests/vm/mk-nested-initramfs
+	$< $@
