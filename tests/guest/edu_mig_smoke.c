@@ -11,6 +11,7 @@
  * Usage: edu_mig_smoke   (needs two edu devices)
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,103 @@ static void check_bad_streams(struct vt_dev *b, const uint8_t *good)
 	}
 }
 
+/* Completion interrupts come from the device, never while it is stopped. */
+static void check_irqs(struct vt_dev *d)
+{
+	uint64_t cmd = 0;
+	int64_t got;
+	int efd = vt_eventfd();
+
+	vt_cfg_read(d, 4, 2, &cmd);
+	vt_cfg_write(d, 4, 2, cmd | 0x6);	/* memory + bus master */
+	if (efd < 0 || vt_irq_set_eventfds(d->fd, VFIO_PCI_MSI_IRQ_INDEX, 0, 1,
+					   &efd)) {
+		tap_result(false, "edu_mig/msi_setup", "%m");
+		return;
+	}
+	dma(d, VFPCI_EDU_DMA_BUF_ADDR, IOVA + PG, 64,
+	    VFPCI_EDU_DMA_TO_RAM | VFPCI_EDU_DMA_IRQ);
+	got = vt_eventfd_wait(efd, 2000);
+	tap_result(got > 0, "edu_mig/dma_msi", "eventfd %lld", (long long)got);
+	wr(d, VFPCI_EDU_REG_IRQ_ACK, ~0U);
+
+	mig_set(d, VFIO_DEVICE_STATE_RUNNING_P2P);
+	dma(d, VFPCI_EDU_DMA_BUF_ADDR, IOVA + PG, 64,
+	    VFPCI_EDU_DMA_TO_RAM | VFPCI_EDU_DMA_IRQ);
+	got = vt_eventfd_wait(efd, 300);
+	tap_result(got == 0 && (rd(d, VFPCI_EDU_REG_DMA_CMD) &
+				VFPCI_EDU_DMA_START),
+		   "edu_mig/p2p_queues_dma_no_irq", "eventfd %lld",
+		   (long long)got);
+	mig_set(d, VFIO_DEVICE_STATE_RUNNING);
+	got = vt_eventfd_wait(efd, 2000);
+	tap_result(got > 0 && rd(d, VFPCI_EDU_REG_DMA_CMD) ==
+		   (VFPCI_EDU_DMA_TO_RAM | VFPCI_EDU_DMA_IRQ),
+		   "edu_mig/irq_after_running", "eventfd %lld",
+		   (long long)got);
+	wr(d, VFPCI_EDU_REG_IRQ_ACK, ~0U);
+	vt_irq_disable(d->fd, VFIO_PCI_MSI_IRQ_INDEX);
+	close(efd);
+}
+
+/* A factorial in flight completes before the device is STOP. */
+static void check_fact_drain(struct vt_dev *d)
+{
+	uint32_t n = 30000000, want = 1, i, status;
+	int ret;
+
+	for (i = n; i; i--)
+		want *= i;
+	wr(d, VFPCI_EDU_REG_FACT, n);
+	ret = mig_set(d, VFIO_DEVICE_STATE_STOP);
+	status = rd(d, VFPCI_EDU_REG_STATUS);
+	tap_result(ret == -1 && !(status & VFPCI_EDU_STATUS_BUSY) &&
+		   rd(d, VFPCI_EDU_REG_FACT) == want, "edu_mig/fact_drained",
+		   "stop %d status %#x fact %u want %u", ret, status,
+		   rd(d, VFPCI_EDU_REG_FACT), want);
+	mig_set(d, VFIO_DEVICE_STATE_RUNNING);
+}
+
+static void *reader(void *arg)
+{
+	int fd = *(int *)arg;
+	char c;
+	ssize_t n;
+
+	while ((n = read(fd, &c, 1)) == 1)
+		;
+	*(int *)arg = n < 0 ? -errno : 0;
+	return NULL;
+}
+
+/* Reset while another thread reads the data fd, many times. */
+static void check_reset_race(struct vt_dev *d)
+{
+	int i, bad = 0, fd, res;
+	pthread_t t;
+
+	for (i = 0; i < 30; i++) {
+		fd = mig_set(d, VFIO_DEVICE_STATE_STOP_COPY);
+		if (fd < 0) {
+			bad++;
+			break;
+		}
+		res = fd;
+		pthread_create(&t, NULL, reader, &res);
+		if (i & 1)
+			usleep(100);
+		if (ioctl(d->fd, VFIO_DEVICE_RESET))
+			bad++;
+		pthread_join(t, NULL);
+		if (res != 0 && res != -ENODEV)
+			bad++;
+		close(fd);
+		if (mig_get(d) != VFIO_DEVICE_STATE_RUNNING)
+			bad++;
+	}
+	tap_result(!bad, "edu_mig/reset_vs_reader", "%d bad rounds", bad);
+}
+
 static int unbind(const char *bdf)
 {
 	FILE *f = fopen("/sys/bus/pci/drivers/" DRV "/unbind", "w");
@@ -426,6 +524,9 @@ int main(void)
 		   "cmd %#x", rd(&b, VFPCI_EDU_REG_DMA_CMD));
 
 	check_bad_streams(&b, stream);
+	check_irqs(&b);
+	check_fact_drain(&b);
+	check_reset_race(&b);
 
 	/* Close with a session open: the fd outlives its state, safely. */
 	fd = mig_set(&a, VFIO_DEVICE_STATE_STOP_COPY);
