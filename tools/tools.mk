@@ -7,11 +7,18 @@ MIG_DIR := $(TOP)/tools/vfpci-mig
 MIG_LIB := $(MIG_DIR)/mig.c
 MIG_HDR := $(MIG_DIR)/mig.h
 MIG_BIN := $(TOP)/build/tools/vfpci-mig
+MIG_DEMO := $(TOP)/build/tools/vfpci-mig-demo
 
 .PHONY: tools
-tools: $(MIG_BIN)
+tools: $(MIG_BIN) $(MIG_DEMO)
 
 $(MIG_BIN): $(MIG_DIR)/main.c $(MIG_LIB) $(MIG_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) -I$(MIG_DIR) -o $@ $< $(MIG_LIB)
+
+# The workload that "make demo" migrates (scripts/demo).
+$(MIG_DEMO): $(MIG_DIR)/demo.c $(MIG_LIB) $(MIG_HDR) \
+		$(TOP)/include/vfpci_edu_stream.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -I$(MIG_DIR) -o $@ $< $(MIG_LIB)
 
