@@ -78,6 +78,7 @@ struct vfpci_core_device {
 	bool bar_mmap_supported[PCI_STD_NUM_BARS];
 	struct rw_semaphore memory_lock; /* held write while decode is off */
 	struct inode *inode;		/* owns every BAR mapping: zapped at once */
+	struct resource *page_fill[PCI_STD_NUM_BARS]; /* rest of a sub-page BAR's page */
 
 	/* Interrupts (intrs.c). */
 	struct mutex igate;		/* serializes SET_IRQS and teardown */

@@ -332,6 +332,46 @@ err_pm:
 }
 EXPORT_SYMBOL_GPL(vfpci_core_enable);
 
+/*
+ * A BAR smaller than a page can still be mapped when it starts a page:
+ * claim the rest of that page so that no other device's BAR is placed
+ * there and exposed through the mapping.
+ */
+static bool vfpci_claim_page_fill(struct vfpci_core_device *vdev, int bar)
+{
+	struct resource *res = &vdev->pdev->resource[bar];
+	struct resource *fill;
+
+	if (res->start & ~PAGE_MASK)
+		return false;
+	fill = kzalloc(sizeof(*fill), GFP_KERNEL_ACCOUNT);
+	if (!fill)
+		return false;
+	fill->name = "vfpci sub-page reserved";
+	fill->start = res->end + 1;
+	fill->end = res->start + PAGE_SIZE - 1;
+	fill->flags = res->flags;
+	if (request_resource(res->parent, fill)) {
+		kfree(fill);
+		return false;
+	}
+	vdev->page_fill[bar] = fill;
+	return true;
+}
+
+static void vfpci_release_page_fills(struct vfpci_core_device *vdev)
+{
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!vdev->page_fill[bar])
+			continue;
+		release_resource(vdev->page_fill[bar]);
+		kfree(vdev->page_fill[bar]);
+		vdev->page_fill[bar] = NULL;
+	}
+}
+
 /* Which BARs may be mapped: memory BARs that own whole pages. */
 static void vfpci_probe_mmaps(struct vfpci_core_device *vdev)
 {
@@ -340,10 +380,15 @@ static void vfpci_probe_mmaps(struct vfpci_core_device *vdev)
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
 		struct resource *res = &pdev->resource[bar];
+		resource_size_t size = resource_size(res);
 
-		vdev->bar_mmap_supported[bar] =
-			(res->flags & IORESOURCE_MEM) &&
-			resource_size(res) >= PAGE_SIZE;
+		if (!(res->flags & IORESOURCE_MEM) || !size)
+			vdev->bar_mmap_supported[bar] = false;
+		else if (size >= PAGE_SIZE)
+			vdev->bar_mmap_supported[bar] = true;
+		else
+			vdev->bar_mmap_supported[bar] =
+				vfpci_claim_page_fill(vdev, bar);
 	}
 }
 
@@ -412,6 +457,7 @@ void vfpci_core_disable(struct vfpci_core_device *vdev)
 	vfpci_release_regions(vdev);
 	vfpci_config_free(vdev);
 	vfpci_release_barmaps(vdev);
+	vfpci_release_page_fills(vdev);
 
 	vfpci_restore_and_reset(vdev);
 	pci_disable_device(pdev);
