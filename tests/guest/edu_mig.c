@@ -754,6 +754,25 @@ static void test_datafd(struct edu *e)
 		close(dfd);
 	}
 
+	/* The fd of an ended session never reads a later session's data. */
+	ret = mig_set_state(e->d.fd, S_STOP_COPY, &dfd);
+	if (!ret) {
+		ret = mig_set_state(e->d.fd, S_STOP, NULL);
+		if (!ret)
+			ret = mig_set_state(e->d.fd, S_STOP_COPY, &dfd2);
+		errno = 0;
+		r = read(dfd, a, 64);
+		m = ret ? ret : read_chunks(dfd2, 4096, b, 2 * STREAM_LEN);
+		tap_result(!ret && r <= 0 && m == (ssize_t)STREAM_LEN,
+			   tn("datafd/old_fd_after_new_session"),
+			   "%s; old fd read %zd (%s), new fd %zd bytes",
+			   en(ret), r, en(errno), m);
+		close(dfd);
+		if (!ret)
+			close(dfd2);
+		mig_set_state(e->d.fd, S_STOP, NULL);
+	}
+
 	/* Closing mid-transfer: the session ends, the device goes on. */
 	ret = mig_set_state(e->d.fd, S_STOP_COPY, &dfd);
 	if (!ret) {
@@ -1084,6 +1103,9 @@ static void test_bad_streams(struct edu *e)
 
 /* ---- dirty tracking ---- */
 
+static void test_bad_dma(struct edu *e, int logged);
+static void test_page_hint(struct edu *e, uint64_t hint);
+
 /* Whether @bm (for @npages pages) has exactly the bits of @want set. */
 static bool bits_equal(const uint64_t *bm, const uint64_t *want, int npages,
 		       char *why, size_t len)
@@ -1256,6 +1278,7 @@ static void test_dirty(struct edu *e)
 			  hdr + sizeof(rep) - 8);
 	tap_result(ret == -EINVAL, tn("dirty/report_argsz"), "%s", en(ret));
 
+	test_bad_dma(e, logged);
 	ret = mig_log_stop(e->d.fd);
 	tap_result(!ret, tn("dirty/stop"), "%s", en(ret));
 	dma(e, VFPCI_EDU_DMA_BUF_ADDR, IOVA(2), PAGE,
@@ -1269,6 +1292,160 @@ static void test_dirty(struct edu *e)
 	if (!ret)
 		ret = mig_log_stop(e->d.fd);
 	tap_result(!ret, tn("dirty/restart"), "%s", en(ret));
+	test_page_hint(e, 2048);
+	test_page_hint(e, 3 * PAGE);
+	test_page_hint(e, 1ull << 21);
+}
+
+
+/*
+ * Registers a workload never wrote are device state too: after a reset
+ * the factorial register still reads the last result, and the target
+ * must read the same after a migration.
+ */
+static void test_fact_untouched(struct edu *src, struct edu *dst)
+{
+	struct mig_stats st;
+	uint32_t x, y = 0, n;
+	int ret;
+
+	ret = dev_reset(src);
+	x = rdv(src, VFPCI_EDU_REG_FACT);
+	for (n = 3; n < 13 && fact(n) == x; n++)
+		;
+	wr(dst, VFPCI_EDU_REG_FACT, n);
+	wait_clear(dst, VFPCI_EDU_REG_STATUS, VFPCI_EDU_STATUS_BUSY);
+	if (!ret)
+		ret = mig_migrate(&src->d, &dst->d, &st);
+	if (!ret)
+		y = rdv(dst, VFPCI_EDU_REG_FACT);
+	tap_result(!ret && y == x, tn("lossless/fact_without_input"),
+		   "%s; source 0x08 read 0x%x (no factorial written since reset), target reads 0x%x after migration (its own %u! = 0x%x)",
+		   en(ret), x, y, n, fact(n));
+	mig_set_state(src->d.fd, S_RUNNING, NULL);
+}
+
+/* Quiesced states: nothing moves, nothing is raised, nothing changes. */
+static void test_quiesced(struct edu *e)
+{
+	uint8_t *out = ram + 30 * PAGE, pat[PAGE];
+	uint32_t live = rnd(), v, cmd;
+	int64_t msi;
+	int ret, i;
+
+	for (i = 0; i < PAGE; i++)
+		pat[i] = rnd();
+	memcpy(ram + 29 * PAGE, pat, PAGE);
+	wr(e, VFPCI_EDU_REG_LIVENESS, live);
+	dma(e, IOVA(29), VFPCI_EDU_DMA_BUF_ADDR, PAGE, VFPCI_EDU_DMA_START);
+	memset(out, 0, PAGE);
+	wr(e, VFPCI_EDU_REG_IRQ_ACK, ~0u);
+	vt_eventfd_drain(e->efd);
+
+	/* RUNNING_P2P: a DMA start is held, and so is its interrupt. */
+	ret = mig_set_state(e->d.fd, S_P2P, NULL);
+	if (!ret)
+		ret = dma(e, VFPCI_EDU_DMA_BUF_ADDR, IOVA(30), PAGE,
+			  VFPCI_EDU_DMA_START | VFPCI_EDU_DMA_TO_RAM |
+			  VFPCI_EDU_DMA_IRQ) == -ETIMEDOUT ? 0 : -EPROTO;
+	cmd = rdv(e, VFPCI_EDU_REG_DMA_CMD);
+	msi = vt_eventfd_wait(e->efd, 200);
+	tap_result(!ret && (cmd & VFPCI_EDU_DMA_START) && !out[0] &&
+		   !memcmp(out, out + 1, PAGE - 1) && msi == 0,
+		   tn("quiesced/p2p_holds_dma"),
+		   "%s, cmd 0x%x, RAM %s, MSI %lld", en(ret), cmd,
+		   memcmp(out, out + 1, PAGE - 1) || out[0] ? "written" :
+		   "untouched", (long long)msi);
+	ret = mig_set_state(e->d.fd, S_RUNNING, NULL);
+	if (!ret)
+		ret = wait_clear(e, VFPCI_EDU_REG_DMA_CMD, VFPCI_EDU_DMA_START);
+	msi = vt_eventfd_wait(e->efd, 2000);
+	tap_result(!ret && !memcmp(out, pat, PAGE) && msi > 0,
+		   tn("quiesced/runs_on_running"), "%s, RAM %s, MSI %lld",
+		   en(ret), memcmp(out, pat, PAGE) ? "differs" : "matches",
+		   (long long)msi);
+
+	/* STOP: writes must not change the device; no interrupt comes. */
+	wr(e, VFPCI_EDU_REG_IRQ_ACK, ~0u);
+	vt_eventfd_drain(e->efd);
+	ret = mig_set_state(e->d.fd, S_STOP, NULL);
+	errno = 0;
+	wr(e, VFPCI_EDU_REG_LIVENESS, ~live);
+	tap_diag("quiesced: liveness write in STOP: %s", en(errno));
+	wr(e, VFPCI_EDU_REG_IRQ_RAISE, 0x20);
+	v = rdv(e, VFPCI_EDU_REG_LIVENESS);
+	msi = vt_eventfd_wait(e->efd, 300);
+	tap_result(!ret && v == ~live && msi == 0 &&
+		   rdv(e, VFPCI_EDU_REG_IRQ_STATUS) == 0,
+		   tn("quiesced/stop_no_change"),
+		   "%s, liveness 0x%x want 0x%x, MSI %lld, irq status 0x%x",
+		   en(ret), v, ~live, (long long)msi,
+		   rdv(e, VFPCI_EDU_REG_IRQ_STATUS));
+	mig_set_state(e->d.fd, S_RUNNING, NULL);
+}
+
+/* Requests the emulated engine must refuse: nothing moves or is logged. */
+static void test_bad_dma(struct edu *e, int logged)
+{
+	static const struct {
+		const char *name;
+		uint64_t win, iova;
+		uint32_t cnt;
+	} bad[] = {
+		{ "count_8k", VFPCI_EDU_DMA_BUF_ADDR, IOVA(1), 2 * PAGE },
+		{ "past_window", VFPCI_EDU_DMA_BUF_ADDR + 0x800, IOVA(2), PAGE },
+		{ "below_window", VFPCI_EDU_DMA_BUF_ADDR - 0x10, IOVA(3), 64 },
+		{ "iova_over_28_bits", VFPCI_EDU_DMA_BUF_ADDR,
+		  VFPCI_EDU_DMA_MASK + 1 - 64, 128 },
+	};
+	uint64_t bm[4], want[4] = { 0 };
+	char why[256];
+	unsigned int i;
+	int64_t cmd;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		memset(ram + PAGE, 0xee, 3 * PAGE);
+		cmd = dma(e, bad[i].win, bad[i].iova, bad[i].cnt,
+			  VFPCI_EDU_DMA_START | VFPCI_EDU_DMA_TO_RAM);
+		memset(bm, 0, sizeof(bm));
+		ret = mig_log_report(e->d.fd, IOVA_BASE, logged * PAGE, PAGE,
+				     bm);
+		tap_result(cmd >= 0 && (cmd & VFPCI_EDU_DMA_ERROR) && !ret &&
+			   bits_equal(bm, want, logged, why, sizeof(why)) &&
+			   works(e, why, sizeof(why)),
+			   tn("bad_dma/%s", bad[i].name),
+			   "cmd %lld, report %s: %s", (long long)cmd, en(ret),
+			   why);
+	}
+	/* From RAM into the device: a bad source is refused too. */
+	cmd = dma(e, VFPCI_EDU_DMA_MASK + 1, VFPCI_EDU_DMA_BUF_ADDR, 64,
+		  VFPCI_EDU_DMA_START);
+	tap_result(cmd >= 0 && (cmd & VFPCI_EDU_DMA_ERROR),
+		   tn("bad_dma/src_over_28_bits"), "cmd %lld", (long long)cmd);
+	cmd = dma(e, 0x8000000, VFPCI_EDU_DMA_BUF_ADDR, 64,
+		  VFPCI_EDU_DMA_START);
+	tap_result(cmd >= 0 && (cmd & VFPCI_EDU_DMA_ERROR),
+		   tn("bad_dma/src_unmapped"), "cmd %lld", (long long)cmd);
+}
+
+/* The uAPI calls START's page size a hint the driver may adjust. */
+static void test_page_hint(struct edu *e, uint64_t hint)
+{
+	/* Aligned to any hint, so only the driver can object. */
+	struct vfio_device_feature_dma_logging_range r = { 0, 16 * hint };
+	uint64_t pgsz = hint;
+	int ret;
+
+	ret = mig_log_start(e->d.fd, &r, 1, &pgsz);
+	tap_result(!ret && pgsz >= PAGE && !(pgsz & (pgsz - 1)),
+		   tn("dirty/start_page_hint_%llu",
+		      (unsigned long long)hint),
+		   "START with page size hint %llu: %s (the uAPI lets the driver pick one), page size out %llu",
+		   (unsigned long long)hint, en(ret),
+		   (unsigned long long)pgsz);
+	if (!ret)
+		mig_log_stop(e->d.fd);
 }
 
 /* ---- races ---- */
@@ -1540,6 +1717,10 @@ static void run_suite(char **bdfs, int n)
 	test_bad_streams(b);
 	section("dirty");
 	test_dirty(a);
+	section("quiesced");
+	test_quiesced(a);
+	section("fact_untouched");
+	test_fact_untouched(a, b);
 
 	section("race");
 	test_reset_during_read(a);

@@ -325,7 +325,7 @@ int main(int argc, char **argv)
 	printf("   %s raised %lu interrupt(s) for that work\n", b.name, irq);
 	wr(&b, VFPCI_EDU_REG_IRQ_ACK, 0xffffffff);
 
-	printf("== the workload goes on on %s\n", b.name);
+	printf("== the workload continues on %s\n", b.name);
 	for (r = ROUNDS_BEFORE + 1; r <= ROUNDS_BEFORE + ROUNDS_AFTER; r++)
 		round_on(&b, r);
 
