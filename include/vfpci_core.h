@@ -170,6 +170,25 @@ bool vfpci_core_memory_enabled(struct vfpci_core_device *vdev);
 ssize_t vfpci_core_bar_rw(struct vfpci_core_device *vdev, char __user *buf,
 			  size_t count, loff_t *ppos, bool iswrite);
 
+/*
+ * One device access of 1, 2, 4 or 8 bytes at @io (from barmap[]).  With
+ * @test_mem it takes memory_lock for read and fails with -EIO while the
+ * user's memory decode is off; without, the caller holds memory_lock.
+ */
+int vfpci_core_io_write(struct vfpci_core_device *vdev, bool test_mem,
+			u64 val, void __iomem *io, int size);
+int vfpci_core_io_read(struct vfpci_core_device *vdev, bool test_mem,
+		       u64 *val, void __iomem *io, int size);
+
+/*
+ * For a driver's own accesses whatever the user did to COMMAND: takes
+ * memory_lock for write and turns memory decode on in the device; the
+ * returned value goes back to unlock_and_restore.
+ */
+u16 vfpci_core_memory_lock_and_enable(struct vfpci_core_device *vdev);
+void vfpci_core_memory_unlock_and_restore(struct vfpci_core_device *vdev,
+					  u16 cmd);
+
 /* Offsets of regions in the device fd, as the uAPI expects them. */
 #define VFPCI_CORE_OFFSET_SHIFT		40
 #define VFPCI_CORE_OFFSET_TO_INDEX(off)	((off) >> VFPCI_CORE_OFFSET_SHIFT)

@@ -317,12 +317,12 @@ static int vfpci_msi_enable(struct vfpci_core_device *vdev, int nvec,
 		return -ENOMEM;
 
 	/* Enabling MSI-X writes its table: memory decode must be on. */
-	cmd = vfpci_memory_lock_and_enable(vdev);
+	cmd = vfpci_core_memory_lock_and_enable(vdev);
 	got = pci_alloc_irq_vectors(pdev, 1, nvec,
 				    msix ? PCI_IRQ_MSIX : PCI_IRQ_MSI);
 	if (got > 0 && got < nvec)
 		pci_free_irq_vectors(pdev);
-	vfpci_memory_unlock_and_restore(vdev, cmd);
+	vfpci_core_memory_unlock_and_restore(vdev, cmd);
 
 	if (got < nvec) {
 		kfree(ctx);
@@ -348,9 +348,9 @@ static void vfpci_msi_vector_detach(struct vfpci_core_device *vdev,
 
 	irq_bypass_unregister_producer(&ctx->producer);
 	/* Freeing masks the vector, in the MSI-X table for MSI-X. */
-	cmd = vfpci_memory_lock_and_enable(vdev);
+	cmd = vfpci_core_memory_lock_and_enable(vdev);
 	free_irq(irq, ctx->trigger);
-	vfpci_memory_unlock_and_restore(vdev, cmd);
+	vfpci_core_memory_unlock_and_restore(vdev, cmd);
 
 	kfree(ctx->name);
 	ctx->name = NULL;
@@ -399,7 +399,7 @@ static int vfpci_msi_vector_attach(struct vfpci_core_device *vdev,
 		return PTR_ERR(trigger);
 	}
 
-	cmd = vfpci_memory_lock_and_enable(vdev);
+	cmd = vfpci_core_memory_lock_and_enable(vdev);
 	if (msix) {
 		/*
 		 * A reset we did not see may have cleared the table entry,
@@ -409,7 +409,7 @@ static int vfpci_msi_vector_attach(struct vfpci_core_device *vdev,
 		pci_write_msi_msg(irq, &msg);
 	}
 	ret = request_irq(irq, vfpci_msi_isr, 0, name, trigger);
-	vfpci_memory_unlock_and_restore(vdev, cmd);
+	vfpci_core_memory_unlock_and_restore(vdev, cmd);
 	if (ret) {
 		kfree(name);
 		eventfd_ctx_put(trigger);
@@ -470,9 +470,9 @@ static void vfpci_msi_disable(struct vfpci_core_device *vdev, bool msix)
 	for (i = 0; i < vdev->num_ctx; i++)
 		vfpci_msi_vector_set(vdev, i, -1, msix);
 
-	cmd = vfpci_memory_lock_and_enable(vdev);
+	cmd = vfpci_core_memory_lock_and_enable(vdev);
 	pci_free_irq_vectors(pdev);
-	vfpci_memory_unlock_and_restore(vdev, cmd);
+	vfpci_core_memory_unlock_and_restore(vdev, cmd);
 
 	/* Freeing MSI re-enables INTx in COMMAND: not for no-INTx devices. */
 	if (vdev->nointx)

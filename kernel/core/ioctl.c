@@ -69,7 +69,7 @@ static size_t vfpci_rom_probe(struct vfpci_core_device *vdev, u32 *flags)
 		size = 0x20000;
 	}
 
-	cmd = vfpci_memory_lock_and_enable(vdev);
+	cmd = vfpci_core_memory_lock_and_enable(vdev);
 	io = pci_map_rom(pdev, &rom_size);
 	if (io) {
 		*flags = VFIO_REGION_INFO_FLAG_READ;
@@ -77,7 +77,7 @@ static size_t vfpci_rom_probe(struct vfpci_core_device *vdev, u32 *flags)
 	} else {
 		size = 0;
 	}
-	vfpci_memory_unlock_and_restore(vdev, cmd);
+	vfpci_core_memory_unlock_and_restore(vdev, cmd);
 	return size;
 }
 

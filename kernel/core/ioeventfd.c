@@ -24,7 +24,7 @@ struct vfpci_ioeventfd {
 };
 
 /*
- * The write itself; memory decode was checked by the caller.  vfpci_io_write()
+ * The write itself; memory decode was checked by the caller.  vfpci_core_io_write()
  * splits 8 bytes in two as read()/write() do, but 6.1's ioeventfd does one
  * iowrite64_lo_hi(): a single 64-bit MMIO write (lo/hi halves for port I/O).
  */
@@ -33,7 +33,7 @@ static void vfpci_ioeventfd_do_write(struct vfpci_ioeventfd *ev)
 	if (ev->count == 8)
 		iowrite64_lo_hi(ev->data, ev->addr);
 	else
-		vfpci_io_write(ev->vdev, false, ev->data, ev->addr, ev->count);
+		vfpci_core_io_write(ev->vdev, false, ev->data, ev->addr, ev->count);
 }
 
 /*

@@ -80,7 +80,7 @@ void vfpci_zap_and_down_write_memory_lock(struct vfpci_core_device *vdev)
 }
 
 /* Memory decode on for a host-side access (ROM probe, MSI-X setup). */
-u16 vfpci_memory_lock_and_enable(struct vfpci_core_device *vdev)
+u16 vfpci_core_memory_lock_and_enable(struct vfpci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	u16 cmd;
@@ -92,12 +92,14 @@ u16 vfpci_memory_lock_and_enable(struct vfpci_core_device *vdev)
 				      cmd | PCI_COMMAND_MEMORY);
 	return cmd;
 }
+EXPORT_SYMBOL_GPL(vfpci_core_memory_lock_and_enable);
 
-void vfpci_memory_unlock_and_restore(struct vfpci_core_device *vdev, u16 cmd)
+void vfpci_core_memory_unlock_and_restore(struct vfpci_core_device *vdev, u16 cmd)
 {
 	pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
 	up_write(&vdev->memory_lock);
 }
+EXPORT_SYMBOL_GPL(vfpci_core_memory_unlock_and_restore);
 
 static vm_fault_t vfpci_mmap_fault(struct vm_fault *vmf)
 {

@@ -49,11 +49,6 @@ ssize_t vfpci_rom_rw(struct vfpci_core_device *vdev, char __user *buf,
 		     size_t count, loff_t *ppos, bool iswrite);
 ssize_t vfpci_vga_rw(struct vfpci_core_device *vdev, char __user *buf,
 		     size_t count, loff_t *ppos, bool iswrite);
-/* One access of 1, 2, 4 or 8 bytes; checks memory decode if test_mem. */
-int vfpci_io_write(struct vfpci_core_device *vdev, bool test_mem,
-		   u64 val, void __iomem *io, int size);
-int vfpci_io_read(struct vfpci_core_device *vdev, bool test_mem,
-		  u64 *val, void __iomem *io, int size);
 void vfpci_release_barmaps(struct vfpci_core_device *vdev);
 
 /* mmap.c */
@@ -61,8 +56,6 @@ int vfpci_mmap_dev_init(struct vfpci_core_device *vdev);
 void vfpci_mmap_dev_exit(struct vfpci_core_device *vdev);
 void vfpci_zap_bars(struct vfpci_core_device *vdev);
 void vfpci_zap_and_down_write_memory_lock(struct vfpci_core_device *vdev);
-u16 vfpci_memory_lock_and_enable(struct vfpci_core_device *vdev);
-void vfpci_memory_unlock_and_restore(struct vfpci_core_device *vdev, u16 cmd);
 
 /* ioeventfd.c */
 long vfpci_ioeventfd(struct vfpci_core_device *vdev, loff_t offset, u64 data,

@@ -70,8 +70,8 @@ static void vfpci_mem_put(struct vfpci_core_device *vdev, bool test_mem)
 		up_read(&vdev->memory_lock);
 }
 
-int vfpci_io_write(struct vfpci_core_device *vdev, bool test_mem,
-		   u64 val, void __iomem *io, int size)
+int vfpci_core_io_write(struct vfpci_core_device *vdev, bool test_mem,
+			u64 val, void __iomem *io, int size)
 {
 	int ret = vfpci_mem_get(vdev, test_mem);
 
@@ -81,9 +81,10 @@ int vfpci_io_write(struct vfpci_core_device *vdev, bool test_mem,
 	vfpci_mem_put(vdev, test_mem);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(vfpci_core_io_write);
 
-int vfpci_io_read(struct vfpci_core_device *vdev, bool test_mem,
-		  u64 *val, void __iomem *io, int size)
+int vfpci_core_io_read(struct vfpci_core_device *vdev, bool test_mem,
+		       u64 *val, void __iomem *io, int size)
 {
 	int ret = vfpci_mem_get(vdev, test_mem);
 
@@ -93,6 +94,7 @@ int vfpci_io_read(struct vfpci_core_device *vdev, bool test_mem,
 	vfpci_mem_put(vdev, test_mem);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(vfpci_core_io_read);
 
 /* The widest access that @off's alignment and @left bytes allow. */
 static int vfpci_access_size(loff_t off, size_t left)

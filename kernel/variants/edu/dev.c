@@ -24,35 +24,43 @@
 /* Longest wait for a factorial: the largest n takes seconds under TCG. */
 #define EDU_FACT_TIMEOUT_MS	5000
 
-/* One access to the real device, gated by memory decode like the core. */
+/*
+ * One access to the real device.  The user's own BAR0 accesses obey the
+ * user's memory decode, like the core's; the driver's accesses (migration
+ * arcs, reset) happen inside edu_own_begin/end, which turn decode on.
+ */
 static int edu_io(struct vfpci_edu_device *edev, unsigned int off, u32 *val,
 		  int size, bool write)
 {
 	struct vfpci_core_device *vdev = &edev->core;
-	void __iomem *io = vdev->barmap[0];
+	bool test_mem = !edev->own_access;
+	u64 v;
+	int ret;
 
-	if (!io)
+	if (!vdev->barmap[0])
 		return -EIO;
-	io += off;
-	down_read(&vdev->memory_lock);
-	if (!vfpci_core_memory_enabled(vdev)) {
-		up_read(&vdev->memory_lock);
-		return -EIO;
-	}
-	if (write && size == 4)
-		iowrite32(*val, io);
-	else if (write && size == 2)
-		iowrite16(*val, io);
-	else if (write)
-		iowrite8(*val, io);
-	else if (size == 4)
-		*val = ioread32(io);
-	else if (size == 2)
-		*val = ioread16(io);
-	else
-		*val = ioread8(io);
-	up_read(&vdev->memory_lock);
-	return 0;
+	if (write)
+		return vfpci_core_io_write(vdev, test_mem, *val,
+					   vdev->barmap[0] + off, size);
+	ret = vfpci_core_io_read(vdev, test_mem, &v, vdev->barmap[0] + off,
+				 size);
+	*val = v;
+	return ret;
+}
+
+/* Bracket the driver's own accesses; state_mutex is held. */
+static u16 edu_own_begin(struct vfpci_edu_device *edev)
+{
+	u16 cmd = vfpci_core_memory_lock_and_enable(&edev->core);
+
+	edev->own_access = true;
+	return cmd;
+}
+
+static void edu_own_end(struct vfpci_edu_device *edev, u16 cmd)
+{
+	edev->own_access = false;
+	vfpci_core_memory_unlock_and_restore(&edev->core, cmd);
 }
 
 int vfpci_edu_reg_read(struct vfpci_edu_device *edev, unsigned int off,
@@ -65,6 +73,25 @@ int vfpci_edu_reg_write(struct vfpci_edu_device *edev, unsigned int off,
 			u32 val)
 {
 	return edu_io(edev, off, &val, 4, true);
+}
+
+/*
+ * The device computes n! in 32 bits, so every result it can hold is n! mod
+ * 2^32 for some n <= 34 (34! has 32 factors of two).  Which n?
+ */
+static bool edu_fact_inverse(u32 result, u32 *n)
+{
+	u32 i, fact = 1;
+
+	for (i = 0; i <= 34; i++) {
+		if (i)
+			fact *= i;
+		if (fact == result) {
+			*n = i;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Wait (bounded) until no factorial is being computed. */
@@ -307,7 +334,7 @@ ssize_t vfpci_edu_bar0_rw(struct vfpci_edu_device *edev, char __user *buf,
 }
 
 /* Back in RUNNING: deliver what was held while quiesced. */
-void vfpci_edu_dev_resume(struct vfpci_edu_device *edev)
+static void edu_dev_resume_own(struct vfpci_edu_device *edev)
 {
 	if (edev->irq_pending &&
 	    !vfpci_edu_reg_write(edev, VFPCI_EDU_REG_IRQ_RAISE,
@@ -321,7 +348,7 @@ void vfpci_edu_dev_resume(struct vfpci_edu_device *edev)
  * starts over and the device is left with no interrupt pending or armed.
  * Best effort on the device: it may not decode memory right now.
  */
-void vfpci_edu_dev_reset(struct vfpci_edu_device *edev)
+static void edu_dev_reset_own(struct vfpci_edu_device *edev)
 {
 	edev->dma_src = 0;
 	edev->dma_dst = 0;
@@ -336,8 +363,8 @@ void vfpci_edu_dev_reset(struct vfpci_edu_device *edev)
 }
 
 /* The device's state, quiesced (no factorial running), into @st. */
-int vfpci_edu_dev_save(struct vfpci_edu_device *edev,
-		       struct vfpci_edu_stream_state *st)
+static int edu_dev_save_own(struct vfpci_edu_device *edev,
+			    struct vfpci_edu_stream_state *st)
 {
 	u32 live, fact, status, irq;
 	int ret;
@@ -354,7 +381,9 @@ int vfpci_edu_dev_save(struct vfpci_edu_device *edev,
 		return ret;
 
 	memset(st, 0, sizeof(*st));
-	if (edev->fact_valid) {
+	/* With no input seen since open, find the n behind the result. */
+	if (edev->fact_valid || edu_fact_inverse(fact, &edev->fact_n)) {
+		edev->fact_valid = true;
 		st->flags = cpu_to_le32(VFPCI_EDU_STATE_FACT_VALID);
 		st->fact_n = cpu_to_le32(edev->fact_n);
 	}
@@ -375,8 +404,8 @@ int vfpci_edu_dev_save(struct vfpci_edu_device *edev,
  * is recomputed with its interrupt disarmed, and the saved interrupt
  * status is only raised when the device runs again.
  */
-int vfpci_edu_dev_load(struct vfpci_edu_device *edev,
-		       const struct vfpci_edu_stream_state *st)
+static int edu_dev_load_own(struct vfpci_edu_device *edev,
+			    const struct vfpci_edu_stream_state *st)
 {
 	u32 flags = le32_to_cpu(st->flags);
 	u32 fact;
@@ -414,4 +443,49 @@ int vfpci_edu_dev_load(struct vfpci_edu_device *edev,
 	edev->dma_cmd = le64_to_cpu(st->dma_cmd);
 	memcpy(edev->dma_buf, st->dma_buf, sizeof(edev->dma_buf));
 	return 0;
+}
+
+void vfpci_edu_dev_resume(struct vfpci_edu_device *edev)
+{
+	u16 cmd = edu_own_begin(edev);
+
+	edu_dev_resume_own(edev);
+	edu_own_end(edev, cmd);
+}
+
+void vfpci_edu_dev_reset(struct vfpci_edu_device *edev)
+{
+	u16 cmd = edu_own_begin(edev);
+
+	edu_dev_reset_own(edev);
+	edu_own_end(edev, cmd);
+}
+
+int vfpci_edu_dev_save(struct vfpci_edu_device *edev,
+		       struct vfpci_edu_stream_state *st)
+{
+	u16 cmd = edu_own_begin(edev);
+	int ret = edu_dev_save_own(edev, st);
+
+	edu_own_end(edev, cmd);
+	return ret;
+}
+
+int vfpci_edu_dev_load(struct vfpci_edu_device *edev,
+		       const struct vfpci_edu_stream_state *st)
+{
+	u16 cmd = edu_own_begin(edev);
+	int ret = edu_dev_load_own(edev, st);
+
+	edu_own_end(edev, cmd);
+	return ret;
+}
+
+int vfpci_edu_quiesce(struct vfpci_edu_device *edev)
+{
+	u16 cmd = edu_own_begin(edev);
+	int ret = vfpci_edu_wait_idle(edev);
+
+	edu_own_end(edev, cmd);
+	return ret;
 }

@@ -43,8 +43,15 @@ static int edu_log_start(struct vfio_device *vdev,
 	u32 i = 0;
 	int ret = 0;
 
-	if (*page_size < SZ_4K || !is_power_of_2(*page_size))
-		return -EINVAL;
+	/*
+	 * The size is a hint: track at the nearest power of two between
+	 * 4 KiB and 1 GiB, and tell the user what we chose.
+	 */
+	if (*page_size >= SZ_1G)
+		*page_size = SZ_1G;
+	else
+		*page_size = max_t(u64, SZ_4K,
+				   roundup_pow_of_two(*page_size));
 
 	mutex_lock(&edev->state_mutex);
 	if (log->active) {

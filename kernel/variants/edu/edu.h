@@ -53,6 +53,7 @@ struct vfpci_edu_device {
 	u32 dma_cmd;			/* VFPCI_EDU_DMA_* */
 	u32 fact_n;			/* last factorial input forwarded */
 	bool fact_valid;
+	bool own_access;		/* driver's access: decode forced on */
 	u32 irq_pending;		/* irq bits to raise back in RUNNING */
 	u8 dma_buf[VFPCI_EDU_DMA_BUF_SIZE];
 
@@ -70,6 +71,8 @@ int vfpci_edu_reg_write(struct vfpci_edu_device *edev, unsigned int off,
 ssize_t vfpci_edu_bar0_rw(struct vfpci_edu_device *edev, char __user *buf,
 			  size_t count, loff_t *ppos, bool iswrite);
 int vfpci_edu_wait_idle(struct vfpci_edu_device *edev);
+/* Let a running factorial finish, whatever the user's memory decode. */
+int vfpci_edu_quiesce(struct vfpci_edu_device *edev);
 void vfpci_edu_dev_resume(struct vfpci_edu_device *edev);
 void vfpci_edu_dev_reset(struct vfpci_edu_device *edev);
 int vfpci_edu_dev_save(struct vfpci_edu_device *edev,

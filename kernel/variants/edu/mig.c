@@ -261,7 +261,7 @@ static struct file *edu_step(struct vfpci_edu_device *edev,
 	if (cur == VFIO_DEVICE_STATE_RUNNING &&
 	    next == VFIO_DEVICE_STATE_RUNNING_P2P) {
 		/* The factorial in flight completes before we stop. */
-		ret = vfpci_edu_wait_idle(edev);
+		ret = vfpci_edu_quiesce(edev);
 	} else if ((cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
 		    next == VFIO_DEVICE_STATE_STOP) ||
 		   (cur == VFIO_DEVICE_STATE_STOP &&
