@@ -36,6 +36,7 @@ modules: setup
 
 include tests/tests.mk
 include tools/tools.mk
+include bench/bench.mk
 
 check: all
 	@$(TOP)/tests/check
@@ -43,9 +44,14 @@ check: all
 demo: all
 	@$(TOP)/scripts/demo
 
+bench: all bench-progs
+	@$(TOP)/bench/run
+
+# DESTDIR stages the install elsewhere (packaging, tests).
 install: modules
-	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(KVER)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 
 checkpatch:
 	@$(TOP)/scripts/checkpatch
