@@ -36,6 +36,7 @@ modules: setup
 
 include tests/tests.mk
 include tools/tools.mk
+include tools/vfpcictl/vfpcictl.mk
 include bench/bench.mk
 
 check: all

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# vfpcictl: find, bind and diagnose the vfio driver of a PCI function
+# (tools/vfpcictl/), its host unit test, and its installation.
+
+CTL_DIR := $(TOP)/tools/vfpcictl
+CTL_SRC := $(addprefix $(CTL_DIR)/,main.c bind.c doctor.c info.c mods.c \
+	json.c sysfs.c)
+CTL_HDR := $(CTL_DIR)/vfpcictl.h $(CTL_DIR)/sysfs.h
+CTL_BIN := $(TOP)/build/tools/vfpcictl
+CTL_TEST := $(TOP)/build/tests/host/vfpcictl_sysfs
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /etc/udev/rules.d
+
+.PHONY: vfpcictl vfpcictl-install
+tools: vfpcictl
+vfpcictl: $(CTL_BIN)
+
+$(CTL_BIN): $(CTL_SRC) $(CTL_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) -I$(CTL_DIR) -o $@ $(CTL_SRC) -lkmod
+
+# The host test links the sysfs layer itself and runs the built tool
+# against a fake tree: this rule beats the pattern rule of tests/tests.mk.
+$(CTL_TEST): $(TOP)/tests/host/vfpcictl_sysfs.c $(CTL_DIR)/sysfs.c \
+		$(CTL_DIR)/sysfs.h $(CTL_BIN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) -I$(CTL_DIR) -o $@ $< $(CTL_DIR)/sysfs.c
+
+vfpcictl-install: $(CTL_BIN)
+	install -D -m 0755 $(CTL_BIN) $(DESTDIR)$(SBINDIR)/vfpcictl
+	install -D -m 0644 $(CTL_DIR)/vfpcictl.8 \
+		$(DESTDIR)$(MANDIR)/man8/vfpcictl.8
+	@mkdir -p $(DESTDIR)$(UDEVRULESDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|' $(CTL_DIR)/90-vfpcictl.rules.in \
+		> $(DESTDIR)$(UDEVRULESDIR)/90-vfpcictl.rules
