@@ -6,7 +6,7 @@
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
+#include "compat.h"
 
 #include "config.h"
 

@@ -8,7 +8,7 @@
  * are unlinked from the list at open.
  */
 #include <linux/slab.h>
-#include <asm/unaligned.h>
+#include "compat.h"
 
 #include "config.h"
 

@@ -79,7 +79,7 @@ static void vfpci_intx_signal(void *opaque, void *unused)
 		return;
 	trigger = READ_ONCE(vdev->ctx[0].trigger);
 	if (trigger)
-		eventfd_signal(trigger, 1);
+		vfpci_compat_eventfd_signal(trigger);
 }
 
 /* Mask INTx; true if this call changed the state from unmasked. */
@@ -284,7 +284,7 @@ static irqreturn_t vfpci_msi_isr(int irq, void *arg)
 {
 	struct eventfd_ctx *trigger = arg;
 
-	eventfd_signal(trigger, 1);
+	vfpci_compat_eventfd_signal(trigger);
 	return IRQ_HANDLED;
 }
 
@@ -633,7 +633,7 @@ static int vfpci_set_msi_trigger(struct vfpci_core_device *vdev,
 			continue;
 		if (vfpci_data_type(flags) == VFIO_IRQ_SET_DATA_NONE ||
 		    bools[i])
-			eventfd_signal(trigger, 1);
+			vfpci_compat_eventfd_signal(trigger);
 	}
 	return 0;
 }
@@ -655,7 +655,7 @@ static int vfpci_set_single_trigger(struct eventfd_ctx **slot,
 		if (!*slot)
 			return -EINVAL;
 		if (count) {
-			eventfd_signal(*slot, 1);
+			vfpci_compat_eventfd_signal(*slot);
 		} else {
 			eventfd_ctx_put(*slot);
 			*slot = NULL;
@@ -665,7 +665,7 @@ static int vfpci_set_single_trigger(struct eventfd_ctx **slot,
 		if (!count)
 			return -EINVAL;
 		if (*(u8 *)data && *slot)
-			eventfd_signal(*slot, 1);
+			vfpci_compat_eventfd_signal(*slot);
 		return 0;
 	case VFIO_IRQ_SET_DATA_EVENTFD:
 		if (!count)
@@ -759,7 +759,7 @@ static bool vfpci_signal_slot(struct vfpci_core_device *vdev,
 	mutex_lock(&vdev->igate);
 	set = *slot;
 	if (set)
-		eventfd_signal(*slot, 1);
+		vfpci_compat_eventfd_signal(*slot);
 	mutex_unlock(&vdev->igate);
 	return set;
 }

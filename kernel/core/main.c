@@ -58,8 +58,8 @@ void vfpci_core_release_dev(struct vfio_device *core_vdev)
 	mutex_destroy(&vdev->vf_token_lock);
 	kfree(vdev->region);
 	kfree(vdev->pm_save);
-	/* On 6.1 the release op frees the device itself. */
-	vfio_free_device(core_vdev);
+	/* Before 6.2 the release op frees the device itself. */
+	vfpci_compat_free_device(core_vdev);
 }
 EXPORT_SYMBOL_GPL(vfpci_core_release_dev);
 

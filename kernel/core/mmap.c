@@ -8,8 +8,10 @@
  * Faults take memory_lock for read and refuse (SIGBUS) while memory decode
  * is off, the device sleeps in D3, or low-power mode is engaged.
  *
- * Linux 6.1's VFIO core gives every device fd the one shared anon inode,
- * so the first mmap of a device fd points that file at our inode.
+ * Since 6.10 the VFIO core gives each device that inode (vdev.inode) and
+ * points every device fd at it on open: we use it.  Before, all device
+ * fds share one anon inode, so the first mmap of a device fd points that
+ * file at an inode of our own.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -18,6 +20,31 @@
 #include <linux/pseudo_fs.h>
 
 #include "private.h"
+
+#ifdef VFPCI_HAVE_VFIO_DEVICE_INODE
+
+/* Read at each use: the core owns it, vdev->inode stays NULL. */
+static struct inode *vfpci_mapping_inode(struct vfpci_core_device *vdev)
+{
+	return vdev->vdev.inode;
+}
+
+int vfpci_mmap_dev_init(struct vfpci_core_device *vdev)
+{
+	return 0;
+}
+
+void vfpci_mmap_dev_exit(struct vfpci_core_device *vdev)
+{
+}
+
+/* The core already set the device fd's f_mapping to our inode. */
+static void vfpci_adopt_file(struct vfpci_core_device *vdev,
+			     struct vm_area_struct *vma)
+{
+}
+
+#else /* !VFPCI_HAVE_VFIO_DEVICE_INODE */
 
 #define VFPCI_FS_MAGIC	0x76667063	/* "vfpc" */
 
@@ -67,10 +94,40 @@ void vfpci_mmap_dev_exit(struct vfpci_core_device *vdev)
 	simple_release_fs(&vfpci_mnt, &vfpci_mnt_count);
 }
 
+static struct inode *vfpci_mapping_inode(struct vfpci_core_device *vdev)
+{
+	return vdev->inode;
+}
+
+/*
+ * Point the device fd at our inode so its mappings can be zapped
+ * together.  mmap_region() counted this shared writable mapping on the
+ * file's old mapping and will uncount it on the new one: move the count.
+ */
+static void vfpci_adopt_file(struct vfpci_core_device *vdev,
+			     struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+	struct address_space *old = READ_ONCE(file->f_mapping);
+	struct address_space *ours = vdev->inode->i_mapping;
+
+	if (old == ours || cmpxchg(&file->f_mapping, old, ours) != old)
+		return;
+	if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_MAYWRITE)) {
+		mapping_unmap_writable(old);
+		atomic_inc(&ours->i_mmap_writable);
+	}
+}
+
+#endif /* VFPCI_HAVE_VFIO_DEVICE_INODE */
+
 /* Revoke every user mapping of every BAR; the caller holds memory_lock. */
 void vfpci_zap_bars(struct vfpci_core_device *vdev)
 {
-	unmap_mapping_range(vdev->inode->i_mapping, 0, 0, true);
+	struct inode *inode = vfpci_mapping_inode(vdev);
+
+	if (inode)
+		unmap_mapping_range(inode->i_mapping, 0, 0, true);
 }
 
 void vfpci_zap_and_down_write_memory_lock(struct vfpci_core_device *vdev)
@@ -127,26 +184,6 @@ static const struct vm_operations_struct vfpci_mmap_ops = {
 	.fault = vfpci_mmap_fault,
 };
 
-/*
- * Point the device fd at our inode so its mappings can be zapped
- * together.  mmap_region() counted this shared writable mapping on the
- * file's old mapping and will uncount it on the new one: move the count.
- */
-static void vfpci_adopt_file(struct vfpci_core_device *vdev,
-			     struct vm_area_struct *vma)
-{
-	struct file *file = vma->vm_file;
-	struct address_space *old = READ_ONCE(file->f_mapping);
-	struct address_space *ours = vdev->inode->i_mapping;
-
-	if (old == ours || cmpxchg(&file->f_mapping, old, ours) != old)
-		return;
-	if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_MAYWRITE)) {
-		mapping_unmap_writable(old);
-		atomic_inc(&ours->i_mmap_writable);
-	}
-}
-
 int vfpci_core_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma)
 {
 	struct vfpci_core_device *vdev = to_vfpci_core(core_vdev);
@@ -190,7 +227,8 @@ int vfpci_core_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma)
 	vfpci_adopt_file(vdev, vma);
 	vma->vm_private_data = vdev;
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vfpci_compat_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+				  VM_DONTDUMP);
 	vma->vm_ops = &vfpci_mmap_ops;
 	return 0;
 }

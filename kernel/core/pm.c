@@ -225,7 +225,7 @@ static int vfpci_core_runtime_resume(struct device *dev)
 	/* A wakeup ends the low power state: tell the user, then leave it. */
 	down_write(&vdev->memory_lock);
 	if (vdev->pm_wake_eventfd_ctx) {
-		eventfd_signal(vdev->pm_wake_eventfd_ctx, 1);
+		vfpci_compat_eventfd_signal(vdev->pm_wake_eventfd_ctx);
 		vfpci_pm_runtime_exit_locked(vdev);
 	}
 	up_write(&vdev->memory_lock);

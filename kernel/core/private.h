@@ -14,6 +14,8 @@
 
 #include <vfpci_core.h>
 
+#include "compat.h"
+
 #define VFPCI_NUM_REGIONS	VFIO_PCI_NUM_REGIONS
 #define VFPCI_IOEVENTFD_MAX	1000
 

@@ -31,9 +31,7 @@ static int vfpci_pf_bus_notifier(struct notifier_block *nb,
 	if (action == BUS_NOTIFY_ADD_DEVICE) {
 		pci_info(vdev->pdev, "Captured SR-IOV VF %s driver_override\n",
 			 pci_name(pdev));
-		kfree(pdev->driver_override);
-		pdev->driver_override = kasprintf(GFP_KERNEL, "%s",
-						  vdev->vdev.ops->name);
+		vfpci_compat_set_driver_override(pdev, vdev->vdev.ops->name);
 	} else if (action == BUS_NOTIFY_BOUND_DRIVER) {
 		drv = pci_dev_driver(pdev);
 		if (drv && drv != pci_dev_driver(vdev->pdev))

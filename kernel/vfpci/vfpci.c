@@ -12,6 +12,8 @@
 
 #include <vfpci_core.h>
 
+#include "compat.h"
+
 static char ids[1024] __initdata;
 module_param_string(ids, ids, sizeof(ids), 0);
 MODULE_PARM_DESC(ids, "PCI IDs to bind at load: vendor:device[:subvendor[:subdevice[:class[:class_mask]]]], comma separated");
@@ -88,6 +90,7 @@ static const struct vfio_device_ops vfpci_ops = {
 	.mmap		= vfpci_core_mmap,
 	.request	= vfpci_core_request,
 	.match		= vfpci_core_match,
+	VFPCI_COMPAT_IOMMUFD_OPS
 };
 
 static int vfpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)

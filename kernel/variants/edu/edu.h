@@ -20,6 +20,8 @@
 #include <vfpci_core.h>
 #include <vfpci_edu_stream.h>
 
+#include "compat.h"
+
 struct vfpci_edu_file;
 
 /* The interval of IOVA a dirty log covers. */

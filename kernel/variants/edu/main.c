@@ -186,6 +186,7 @@ static const struct vfio_device_ops vfpci_edu_ops = {
 	.mmap		= edu_mmap,
 	.request	= vfpci_core_request,
 	.match		= vfpci_core_match,
+	VFPCI_COMPAT_IOMMUFD_OPS
 };
 
 static int vfpci_edu_probe(struct pci_dev *pdev,

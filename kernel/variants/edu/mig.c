@@ -134,14 +134,14 @@ static const struct file_operations edu_save_fops = {
 	.owner		= THIS_MODULE,
 	.read		= edu_save_read,
 	.release	= edu_file_release,
-	.llseek		= no_llseek,
+	.llseek		= VFPCI_COMPAT_NO_LLSEEK,
 };
 
 static const struct file_operations edu_resume_fops = {
 	.owner		= THIS_MODULE,
 	.write		= edu_resume_write,
 	.release	= edu_file_release,
-	.llseek		= no_llseek,
+	.llseek		= VFPCI_COMPAT_NO_LLSEEK,
 };
 
 static struct vfpci_edu_file *edu_file_new(struct vfpci_edu_device *edev,
