@@ -16,7 +16,7 @@ CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/tests/lib -D_GNU_SOURCE
 export KVER
 
-.PHONY: all setup modules tests check demo install clean checkpatch
+.PHONY: all setup modules tests check demo install clean checkpatch fuzz
 
 all: setup modules tests tools
 
@@ -56,6 +56,15 @@ install: modules
 
 checkpatch:
 	@$(TOP)/scripts/checkpatch
+
+# The fuzz suite's targets for DURATION seconds (default 300), a fresh
+# seed unless SEED= is given; see tests/guest/suite-fuzz.
+fuzz: all
+	@rm -rf $(TOP)/build/vm/fuzz; . $(TOP)/tests/suites/fuzz.suite; d=$(or $(DURATION),300); a=(); \
+	for x in "$${DEVICES[@]}"; do a+=(--device "$$x"); done; \
+	$(TOP)/tests/vm/run --out $(TOP)/build/vm/fuzz --timeout $$((d + 240)) \
+		"$${a[@]}" -- "tests/guest/suite-fuzz --seconds $$d \
+		--seed $(or $(SEED),$$(date +%s))"
 
 clean:
 	rm -rf $(TOP)/build

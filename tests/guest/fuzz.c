@@ -23,10 +23,12 @@
  * crashes of the reference (docs/differences.md) are not sent to it.
  *
  * Usage: fuzz --driver NAME [--seed N] [--iterations N] [--seconds N]
- *             [--verbose] [--avoid WHAT] BDF
+ *             [--verbose] [--avoid BUG,...] BDF
  *   --verbose prints every operation before it runs (to find the one that
- *   crashed); --avoid edu-ioeventfd-dma skips ioeventfds on edu's DMA
- *   registers under vfpci_edu (to fuzz past that known bug).
+ *   crashed); --avoid steers clear of known bugs of vfpci_edu to fuzz past
+ *   them: edu-ioeventfd-dma (an ioeventfd on the DMA registers writes the
+ *   real device), edu-set-from-error (a state change requested in ERROR
+ *   WARNs in vfio_mig_get_next_state()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +67,16 @@
 #define PCI_COMMAND_OFF	0x04
 
 enum kind { K_OTHER, K_EDU, K_NVME };
+
+/* Known bugs of our drivers, to fuzz past them (--avoid NAME,...). */
+enum {
+	AVOID_EDU_IOEVENTFD_DMA = 1 << 0,	/* ioeventfd on DMA regs */
+	AVOID_EDU_SET_FROM_ERROR = 1 << 1,	/* SET state while ERROR */
+};
+
+static const char *const avoid_names[] = {
+	"edu-ioeventfd-dma", "edu-set-from-error",
+};
 
 enum call {
 	C_GET_INFO, C_REGION_INFO, C_IRQ_INFO, C_SET_IRQS, C_RESET,
@@ -108,7 +120,7 @@ static struct {
 	enum kind kind;
 	bool mediated;		/* vfpci_edu: BAR0 trapped, DMA emulated */
 	bool ref;		/* the in-kernel vfio-pci */
-	bool avoid_ioev_dma;
+	unsigned int avoid;	/* AVOID_*: known bugs not to hit */
 	struct region reg[VFIO_PCI_NUM_REGIONS];
 	uint32_t nreg, nirq;
 	uint32_t irq_count[VFIO_PCI_NUM_IRQS];
@@ -136,6 +148,7 @@ static unsigned long calls[C_NR], total_calls;
 static unsigned long errs[256];
 static unsigned long violations, ref_oddities;
 static char first_violation[900];
+static unsigned long dma_checked, dma_refused, dma_done;
 
 /* ---- random numbers (splitmix64: small, seedable, good enough) ---- */
 
@@ -753,7 +766,7 @@ static void op_ioeventfd(void)
 		pos = idx < VFIO_PCI_NUM_REGIONS ? pick_pos(F.reg[idx].size) :
 			rnd(0x100);
 		if (F.mediated && idx == 0 && chance(40) &&
-		    !F.avoid_ioev_dma)
+		    !(F.avoid & AVOID_EDU_IOEVENTFD_DMA))
 			pos = VFPCI_EDU_REG_DMA_SRC + rnd(0x20);
 		off = IDX_OFF(idx) + pos;
 	}
@@ -766,7 +779,7 @@ static void op_ioeventfd(void)
 	memcpy(buf, &io->data, 8);
 	/* Signalled later, so it must be as safe as a write now. */
 	if (!bar_write_ok(idx, pos, 8, buf) ||
-	    (F.mediated && F.avoid_ioev_dma && idx == 0 &&
+	    (F.mediated && (F.avoid & AVOID_EDU_IOEVENTFD_DMA) && idx == 0 &&
 	     pos < 0xa0 && pos + 8 > VFPCI_EDU_REG_DMA_SRC))
 		off = IDX_OFF(idx) + safe_pos();
 	memcpy(&io->data, buf, 8);
@@ -897,6 +910,21 @@ static void data_add(int fd, uint32_t state)
 	}
 }
 
+static int mig_get(uint32_t *state);
+
+/* --avoid edu-set-from-error: leave ERROR by reset before a SET. */
+static void leave_error(void)
+{
+	uint32_t st;
+
+	if (!F.mediated || !(F.avoid & AVOID_EDU_SET_FROM_ERROR))
+		return;
+	if (!mig_get(&st) && st == VFIO_DEVICE_STATE_ERROR) {
+		done(C_RESET, ioctl(F.d.fd, VFIO_DEVICE_RESET));
+		F.mig_known = false;
+	}
+}
+
 /* SET MIG_DEVICE_STATE; returns the ioctl's result, tracks the data fd. */
 static long mig_set(uint32_t state, uint32_t argsz)
 {
@@ -906,6 +934,7 @@ static long mig_set(uint32_t state, uint32_t argsz)
 	} *f = (void *)F.arena;
 	long ret;
 
+	leave_error();
 	memset(f, 0, sizeof(*f));
 	f->h.argsz = argsz;
 	f->h.flags = VFIO_DEVICE_FEATURE_SET |
@@ -1061,6 +1090,9 @@ static void op_feature(void)
 	void *p;
 	long ret;
 
+	if (feat == VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE &&
+	    (flags & VFIO_DEVICE_FEATURE_SET))
+		leave_error();
 	arena_fill(256);
 	psz = feature_payload(feat, h->data);
 	h->flags = flags | feat;
@@ -1218,6 +1250,11 @@ static void check_dma_outcome(uint64_t src, uint64_t dst, uint64_t cnt,
 
 	if (bar0_rw(VFPCI_EDU_REG_DMA_CMD, 4, &got, false) != 4)
 		return;
+	dma_checked++;
+	if (got & VFPCI_EDU_DMA_ERROR)
+		dma_refused++;
+	else
+		dma_done++;
 	if (got & VFPCI_EDU_DMA_START)
 		violation("%s: cmd 0x%llx still busy in RUNNING", how,
 			  (unsigned long long)got);
@@ -1470,6 +1507,19 @@ static void op_mmap(void)
 	uint8_t *p;
 	int i, slot = rnd(NMAP);
 
+	/* Half the time a region that offers mmap, so mappings get used. */
+	if (chance(50)) {
+		for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
+			uint32_t j = (idx + i) % VFIO_PCI_NUM_REGIONS;
+
+			if (F.reg[j].flags & VFIO_REGION_INFO_FLAG_MMAP) {
+				idx = j;
+				size = F.reg[j].size;
+				span = (size + PG - 1) & ~(PG - 1);
+				break;
+			}
+		}
+	}
 	switch (rnd(6)) {
 	case 0:
 		pos = span;
@@ -1832,8 +1882,30 @@ static void print_totals(double secs)
 			n += snprintf(line + n, sizeof(line) - n, " %s=%lu",
 				      strerrorname_np(i), errs[i]);
 	tap_diag("errnos:%s", line);
+	if (F.mediated)
+		tap_diag("edu DMA starts checked in RUNNING: %lu (%lu refused, %lu run)",
+			 dma_checked, dma_refused, dma_done);
 	if (F.ref)
 		tap_diag("reference oddities (not failures): %lu", ref_oddities);
+}
+
+static int parse_avoid(char *list)
+{
+	char *name, *save = NULL;
+	size_t i;
+
+	for (name = strtok_r(list, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < ARRAY_LEN(avoid_names); i++)
+			if (!strcmp(name, avoid_names[i]))
+				break;
+		if (i == ARRAY_LEN(avoid_names)) {
+			fprintf(stderr, "fuzz: unknown --avoid %s\n", name);
+			return -1;
+		}
+		F.avoid |= 1U << i;
+	}
+	return 0;
 }
 
 static double now(void)
@@ -1882,16 +1954,15 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'a':
-			if (strcmp(optarg, "edu-ioeventfd-dma"))
+			if (parse_avoid(optarg))
 				return 2;
-			F.avoid_ioev_dma = true;
 			break;
 		default:
 			return 2;
 		}
 	}
 	if (optind >= argc || !F.driver) {
-		fprintf(stderr, "usage: fuzz --driver NAME [--seed N] [--iterations N] [--seconds N] [--verbose] [--avoid edu-ioeventfd-dma] BDF\n");
+		fprintf(stderr, "usage: fuzz --driver NAME [--seed N] [--iterations N] [--seconds N] [--verbose] [--avoid edu-ioeventfd-dma,edu-set-from-error] BDF\n");
 		return 2;
 	}
 	if (!iterations && !seconds)
