@@ -13,7 +13,7 @@
  * logging, low power, VF token) and unknown commands.  Afterwards the
  * device must still work.  The harness fails the VM run on any kernel
  * splat, so the kernel log is the main oracle; a few uAPI rules that hold
- * for every driver are checked on the way (see check_*()).
+ * for every driver are checked on the way (see the callers of violation()).
  *
  * Device-model hazards (not driver bugs, see docs/threat-model.md): with
  * a driver that does not mediate edu (vfpci, vfio-pci) a bad DMA request
