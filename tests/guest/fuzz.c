@@ -148,7 +148,7 @@ static unsigned long calls[C_NR], total_calls;
 static unsigned long errs[256];
 static unsigned long violations, ref_oddities;
 static char first_violation[900];
-static unsigned long dma_checked, dma_refused, dma_done;
+static unsigned long dma_checked, dma_refused, dma_done, aimed_said;
 
 /* ---- random numbers (splitmix64: small, seedable, good enough) ---- */
 
@@ -770,10 +770,16 @@ static void op_ioeventfd(void)
 			pos = VFPCI_EDU_REG_DMA_SRC + rnd(0x20);
 		off = IDX_OFF(idx) + pos;
 	}
+	io->data = chance(50) ? edge64() : rnd64();
+	/* Aimed: a well-formed doorbell on a DMA register (cmd: start). */
+	if (F.mediated && !(F.avoid & AVOID_EDU_IOEVENTFD_DMA) && chance(15)) {
+		off = IDX_OFF(0) + VFPCI_EDU_REG_DMA_SRC + 8 * rnd(4);
+		io->flags = VFIO_DEVICE_IOEVENTFD_32;
+		io->data = VFPCI_EDU_DMA_START | (rnd(4) << 1);
+	}
 	/* docs/differences.md D1: the reference oopses on bit 63. */
 	if (F.ref)
 		off &= ~(1ULL << 63);
-	io->data = chance(50) ? edge64() : rnd64();
 	idx = off >> IDX_SHIFT;
 	pos = off & (IDX_OFF(1) - 1);
 	memcpy(buf, &io->data, 8);
@@ -791,6 +797,10 @@ static void op_ioeventfd(void)
 		 io->argsz, io->flags, (unsigned long long)io->offset,
 		 (unsigned long long)io->data, io->fd);
 	ret = done(C_IOEVENTFD, ioctl(F.d.fd, VFIO_DEVICE_IOEVENTFD, p));
+	if (F.mediated && !ret && idx == 0 && pos < 0xa0 &&
+	    pos + 8 > VFPCI_EDU_REG_DMA_SRC && !aimed_said++)
+		tap_diag("op %lu: ioeventfd on edu DMA register 0x%llx accepted: if QEMU now aborts (EDU: DMA range), it wrote the device behind the mediation",
+			 op_nr, (unsigned long long)pos);
 	if (normal && io->argsz < minsz)
 		expect_errno(ret, EINVAL, "argsz < minsz");
 	else if (normal && !ret && (idx > VFIO_PCI_BAR5_REGION_INDEX ||
