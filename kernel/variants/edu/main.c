@@ -127,6 +127,24 @@ static long edu_get_region_info(struct vfio_device *vdev, unsigned long arg)
 	return copy_to_user(uinfo, &info, minsz) ? -EFAULT : 0;
 }
 
+/*
+ * An ioeventfd writes the device directly, behind the mediation of BAR0
+ * (a write of edu's DMA command would start the real engine): none on
+ * BAR0.  Other regions go to the core, which checks everything else.
+ */
+static long edu_ioeventfd(struct vfio_device *vdev, unsigned long arg)
+{
+	size_t minsz = offsetofend(struct vfio_device_ioeventfd, fd);
+	struct vfio_device_ioeventfd req;
+
+	if (copy_from_user(&req, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (req.argsz >= minsz && VFPCI_CORE_OFFSET_TO_INDEX(req.offset) ==
+				  VFIO_PCI_BAR0_REGION_INDEX)
+		return -EINVAL;
+	return vfpci_core_ioctl(vdev, VFIO_DEVICE_IOEVENTFD, arg);
+}
+
 static long edu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		      unsigned long arg)
 {
@@ -137,6 +155,8 @@ static long edu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return edu_get_region_info(vdev, arg);
 	case VFIO_DEVICE_RESET:
 		return edu_reset(to_edu(vdev));
+	case VFIO_DEVICE_IOEVENTFD:
+		return edu_ioeventfd(vdev, arg);
 	default:
 		return vfpci_core_ioctl(vdev, cmd, arg);
 	}

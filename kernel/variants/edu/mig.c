@@ -299,6 +299,11 @@ static struct file *edu_set_state(struct vfio_device *vdev,
 	int ret;
 
 	mutex_lock(&edev->state_mutex);
+	/* Only VFIO_DEVICE_RESET leaves ERROR; the arc table has no way out. */
+	if (edev->mig_state == VFIO_DEVICE_STATE_ERROR) {
+		mutex_unlock(&edev->state_mutex);
+		return ERR_PTR(-EINVAL);
+	}
 	while (edev->mig_state != new) {
 		ret = vfio_mig_get_next_state(vdev, edev->mig_state, new,
 					      &next);
