@@ -355,6 +355,12 @@ static void test_tool(void)
 	ok(rc == 1 && has_check(out, "d3cold", "error") &&
 	   has_check(out, "group-not-viable", "ok"), "doctor_d3cold",
 	   "rc %d %.400s", rc, out);
+	/* 6.1 has no power_state: all-ones config space says the same. */
+	put("/sys/bus/pci/devices/0000:00:04.1/config", "\xff\xff\xff\xff");
+	rc = run(out, sizeof(out), "--json doctor 0000:00:04.1");
+	ok(rc == 1 && has_check(out, "d3cold", "error") &&
+	   strstr(out, "all ones"), "doctor_config_all_ones", "rc %d %.400s",
+	   rc, out);
 	rc = run(out, sizeof(out), "--json doctor 0000:00:07.0");
 	ok(rc == 1 && has_check(out, "denylisted", "error"),
 	   "doctor_denylisted", "rc %d %.400s", rc, out);

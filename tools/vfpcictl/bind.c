@@ -192,9 +192,13 @@ static int unbind_one(const char *bdf, const char *unused, bool unused2)
 		       f.bdf, f.driver[0] ? f.driver : "no driver");
 		return EX_OK;
 	}
-	ret = pci_set_override(f.bdf, known ? s.override : "");
+	/*
+	 * Steer the probe to the old driver through the override: drivers
+	 * with no id table (uio_pci_generic, pci-stub) match no other way.
+	 */
+	ret = pci_set_override(f.bdf, known ? s.driver : "");
 	if (ret)
-		return fail_sys(EX_SYS, ret, "cannot restore driver_override");
+		return fail_sys(EX_SYS, ret, "cannot set driver_override");
 	if (f.driver[0]) {
 		ret = pci_unbind(f.bdf, f.driver);
 		if (ret)
@@ -205,6 +209,9 @@ static int unbind_one(const char *bdf, const char *unused, bool unused2)
 		mods_driver_for(s.driver, drv, sizeof(drv), mod, sizeof(mod));
 	if (!known || s.driver[0])
 		pci_probe(f.bdf);
+	ret = pci_set_override(f.bdf, known ? s.override : "");
+	if (ret)
+		return fail_sys(EX_SYS, ret, "cannot restore driver_override");
 	ret = pcifn_load(&f, bdf);
 	if (ret)
 		return fail_sys(EX_SYS, ret, "cannot read device");

@@ -199,14 +199,18 @@ static void check_reset(const struct pcifn *f)
 
 static void check_power(const struct pcifn *f)
 {
-	if (strcmp(f->power, "D3cold")) {
-		report("d3cold", L_OK, NULL, "power state %s",
-		       f->power[0] ? f->power : "unknown");
-		return;
-	}
-	report("d3cold", L_ERROR,
-	       "echo on > /sys/bus/pci/devices/BDF/power/control (and on the upstream bridge), or the vfio driver's disable_idle_d3=1; check the slot's power in the firmware",
-	       "the device is in D3cold (powered off): its config space cannot be read");
+	static const char fix[] =
+		"echo on > /sys/bus/pci/devices/BDF/power/control (and on the upstream bridge), or the vfio driver's disable_idle_d3=1; check the slot's power in the firmware";
+
+	if (!strcmp(f->power, "D3cold"))
+		report("d3cold", L_ERROR, fix,
+		       "the device is in D3cold (powered off): it cannot be used until it is powered up");
+	else if (f->cfg_dead)
+		report("d3cold", L_ERROR, fix,
+		       "config space reads all ones: the device is in D3cold or gone");
+	else
+		report("d3cold", L_OK, NULL, "powered (%s)",
+		       f->power[0] ? f->power : "config space answers");
 }
 
 static bool has_ipc_lock(void)

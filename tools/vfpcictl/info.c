@@ -109,7 +109,7 @@ static void show_region(int fd, unsigned int i)
 			js_int("index", i);
 			js_str("error", strerror(errno));
 			js_end_obj();
-		} else {
+		} else if (errno != EINVAL) {	/* EINVAL: no such region */
 			printf("  region %u %-6s error: %s\n", i, region_name(i),
 			       strerror(errno));
 		}
@@ -143,7 +143,7 @@ static void show_irq(int fd, unsigned int i)
 	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = i };
 
 	if (ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &ii)) {
-		if (!opt.json)
+		if (!opt.json && errno != EINVAL)
 			printf("  irq %u %-5s error: %s\n", i, irq_name(i),
 			       strerror(errno));
 		return;

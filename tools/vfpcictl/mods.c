@@ -90,6 +90,8 @@ int mods_init(void)
 	kctx = kmod_new(moddir, NULL);
 	if (!kctx)
 		return -ENOMEM;
+	/* Map the indexes once instead of once per lookup. */
+	kmod_load_resources(kctx);
 	return alias_load();
 }
 

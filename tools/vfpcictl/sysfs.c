@@ -390,6 +390,28 @@ static int pcifn_ids(struct pcifn *f)
 	return 0;
 }
 
+/*
+ * A function in D3cold (or gone) answers config reads with all ones; 6.1
+ * has no power_state attribute to say so.  Missing file: not dead.
+ */
+static bool pci_cfg_dead(const char *bdf)
+{
+	unsigned char id[2];
+	char path[PATH_MAX];
+	bool dead = false;
+	int fd;
+
+	if (sfs_path(path, sizeof(path), PCI_DEV "/config", bdf))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (pread(fd, id, sizeof(id), 0) == sizeof(id))
+		dead = id[0] == 0xff && id[1] == 0xff;
+	close(fd);
+	return dead;
+}
+
 int pcifn_load(struct pcifn *f, const char *bdf)
 {
 	char buf[32];
@@ -418,6 +440,7 @@ int pcifn_load(struct pcifn *f, const char *bdf)
 		f->override[0] = '\0';
 	sfs_read(f->reset, sizeof(f->reset), PCI_DEV "/reset_method", f->bdf);
 	sfs_read(f->power, sizeof(f->power), PCI_DEV "/power_state", f->bdf);
+	f->cfg_dead = pci_cfg_dead(f->bdf);
 	return 0;
 }
 

@@ -58,6 +58,7 @@ struct pcifn {
 	char reset[128];		/* reset_method, "" when none */
 	char power[16];			/* power_state, "" if not shown */
 	bool bridge;
+	bool cfg_dead;			/* config space reads all ones */
 };
 
 /* "00:04.0" -> "0000:00:04.0"; -EINVAL if not a PCI address. */
