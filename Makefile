@@ -49,7 +49,7 @@ bench: all bench-progs
 	@$(TOP)/bench/run
 
 # DESTDIR stages the install elsewhere (packaging, tests).
-install: modules
+install: modules vfpcictl-install
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel INSTALL_MOD_DIR=updates \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)

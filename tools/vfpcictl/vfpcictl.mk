@@ -36,3 +36,24 @@ vfpcictl-install: $(CTL_BIN)
 	@mkdir -p $(DESTDIR)$(UDEVRULESDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|' $(CTL_DIR)/90-vfpcictl.rules.in \
 		> $(DESTDIR)$(UDEVRULESDIR)/90-vfpcictl.rules
+
+# ---- DKMS (dkms.conf at the top): the sources go to /usr/src/vfpci-VER,
+# dkms builds and installs them for KVER and again for each new kernel.
+DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+DKMS_SRC := /usr/src/vfpci-$(DKMS_VER)
+
+.PHONY: dkms-src dkms-install dkms-uninstall
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	tar -C $(TOP) --exclude=./build --exclude=./.git -cf - . | \
+		tar -C $(DKMS_SRC) -xf -
+
+dkms-install: dkms-src
+	-dkms remove -m vfpci -v $(DKMS_VER) --all 2>/dev/null
+	dkms add -m vfpci -v $(DKMS_VER)
+	dkms install -m vfpci -v $(DKMS_VER) -k $(KVER)
+
+dkms-uninstall:
+	-dkms remove -m vfpci -v $(DKMS_VER) --all
+	rm -rf $(DKMS_SRC)
