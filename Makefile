@@ -39,8 +39,21 @@ include tools/tools.mk
 include tools/vfpcictl/vfpcictl.mk
 include bench/bench.mk
 
+# "make check" runs on every kernel we support (Debian's 6.1 and 6.12),
+# "make check KVER=..." on that one only.
+ifneq ($(filter command line environment,$(origin KVER)),)
+CHECK_KVERS := $(KVER)
+else
+CHECK_KVERS := $(shell KVER= $(TOP)/scripts/kver 6.1 2>/dev/null) \
+	$(shell KVER= $(TOP)/scripts/kver 6.12 2>/dev/null)
+endif
+
 check: all
-	@$(TOP)/tests/check
+	@for k in $(CHECK_KVERS); do \
+		[ "$$k" = "$(KVER)" ] || \
+		$(MAKE) --no-print-directory modules KVER=$$k || exit 1; \
+	done
+	@KVERS="$(strip $(CHECK_KVERS))" $(TOP)/tests/check
 
 demo: all
 	@$(TOP)/scripts/demo

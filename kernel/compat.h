@@ -130,4 +130,49 @@ static inline int vfpci_compat_set_driver_override(struct pci_dev *pdev,
 #define VFPCI_HAVE_MIG_DATA_SIZE
 #endif
 
+/*
+ * 6.7: iova_bitmap (how the vfio core hands dirty bitmaps to drivers)
+ * moved into iommufd and is a stub failing with EOPNOTSUPP without
+ * CONFIG_IOMMUFD_DRIVER, as in Debian's 6.12: no DMA logging there.
+ */
+#if !VFPCI_SINCE(6, 7) || IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
+#define VFPCI_HAVE_DMA_LOGGING
+#endif
+
+/*
+ * What the in-kernel vfio-pci, our reference, does differently on the
+ * newer kernel; vfpci_core follows the kernel it is built for.
+ */
+
+/*
+ * 6.5: MSI-X vectors can be added while MSI-X is enabled (where the
+ * platform allows, pci_msix_can_alloc_dyn()); GET_IRQ_INFO then drops
+ * NORESIZE for MSI-X.  Loopback skips vectors that have no context.
+ */
+#if VFPCI_SINCE(6, 5)
+#define VFPCI_HAVE_DYN_MSIX
+static inline bool vfpci_compat_msix_dyn(struct pci_dev *pdev)
+{
+	return pci_msix_can_alloc_dyn(pdev);
+}
+#else
+static inline bool vfpci_compat_msix_dyn(struct pci_dev *pdev)
+{
+	return false;
+}
+#endif
+
+/*
+ * 6.5: a zero-length group fd array in VFIO_DEVICE_PCI_HOT_RESET is how
+ * cdev users ask; a group user passing none gets EINVAL before anything
+ * else is checked.
+ */
+#define VFPCI_COMPAT_HOT_RESET_COUNT_FIRST	VFPCI_SINCE(6, 5)
+
+/*
+ * 6.12 (observed on Debian's 6.12.117): an ERR or REQ eventfd below -1
+ * is refused with EINVAL; 6.1 ignored it.
+ */
+#define VFPCI_COMPAT_TRIGGER_FD_STRICT	VFPCI_SINCE(6, 12)
+
 #endif /* VFPCI_COMPAT_H */

@@ -422,14 +422,57 @@ static int vfpci_msi_vector_attach(struct vfpci_core_device *vdev,
 	return 0;
 }
 
+#ifdef VFPCI_HAVE_DYN_MSIX
+/*
+ * A vector past those allocated at enable: with dynamic MSI-X it gets a
+ * context and an interrupt (kept until MSI-X is disabled); an fd < 0
+ * for it changes nothing.
+ */
+static int vfpci_msi_vector_grow(struct vfpci_core_device *vdev,
+				 unsigned int vec, int fd, bool msix)
+{
+	struct vfpci_core_irq_ctx *ctx;
+	struct msi_map map;
+	u16 cmd;
+
+	if (fd < 0)
+		return 0;
+	if (!msix || !vfpci_compat_msix_dyn(vdev->pdev))
+		return -EINVAL;
+	ctx = krealloc_array(vdev->ctx, vec + 1, sizeof(*ctx),
+			     GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+	memset(ctx + vdev->num_ctx, 0,
+	       (vec + 1 - vdev->num_ctx) * sizeof(*ctx));
+	vdev->ctx = ctx;
+	cmd = vfpci_core_memory_lock_and_enable(vdev);
+	map = pci_msix_alloc_irq_at(vdev->pdev, vec, NULL);
+	vfpci_core_memory_unlock_and_restore(vdev, cmd);
+	if (map.index < 0)
+		return map.index;
+	vdev->num_ctx = vec + 1;
+	return 0;
+}
+#else
+static int vfpci_msi_vector_grow(struct vfpci_core_device *vdev,
+				 unsigned int vec, int fd, bool msix)
+{
+	return -EINVAL;
+}
+#endif
+
 /* Point vector vec at eventfd fd, or at nothing when fd < 0. */
 static int vfpci_msi_vector_set(struct vfpci_core_device *vdev,
 				unsigned int vec, int fd, bool msix)
 {
-	int irq;
+	int irq, ret;
 
-	if (vec >= vdev->num_ctx)
-		return -EINVAL;
+	if (vec >= vdev->num_ctx) {
+		ret = vfpci_msi_vector_grow(vdev, vec, fd, msix);
+		if (ret || fd < 0)
+			return ret;
+	}
 
 	irq = pci_irq_vector(vdev->pdev, vec);
 	vfpci_msi_vector_detach(vdev, vec, irq);
@@ -445,8 +488,10 @@ static int vfpci_msi_set_range(struct vfpci_core_device *vdev,
 	unsigned int i;
 	int ret;
 
+#ifndef VFPCI_HAVE_DYN_MSIX
 	if (start >= vdev->num_ctx || start + count > vdev->num_ctx)
 		return -EINVAL;
+#endif
 
 	for (i = 0; i < count; i++) {
 		ret = vfpci_msi_vector_set(vdev, start + i, fds ? fds[i] : -1,
@@ -624,10 +669,18 @@ static int vfpci_set_msi_trigger(struct vfpci_core_device *vdev,
 	}
 
 	/* Loopback on the vectors that have an eventfd. */
-	if (!active || start + count > vdev->num_ctx)
+	if (!active)
 		return -EINVAL;
+#ifndef VFPCI_HAVE_DYN_MSIX
+	if (start + count > vdev->num_ctx)
+		return -EINVAL;
+#endif
 	for (i = 0; i < count; i++) {
-		struct eventfd_ctx *trigger = vdev->ctx[start + i].trigger;
+		struct eventfd_ctx *trigger;
+
+		if (start + i >= vdev->num_ctx)
+			break;
+		trigger = vdev->ctx[start + i].trigger;
 
 		if (!trigger)
 			continue;
@@ -673,7 +726,7 @@ static int vfpci_set_single_trigger(struct eventfd_ctx **slot,
 		fd = *(s32 *)data;
 		/* -1 drops the eventfd; other negative fds change nothing. */
 		if (fd < -1)
-			return 0;
+			return VFPCI_COMPAT_TRIGGER_FD_STRICT ? -EINVAL : 0;
 		if (fd >= 0) {
 			efd = eventfd_ctx_fdget(fd);
 			if (IS_ERR(efd))

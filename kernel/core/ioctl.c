@@ -191,7 +191,8 @@ static int vfpci_ioctl_get_irq_info(struct vfpci_core_device *vdev,
 	info.flags = VFIO_IRQ_INFO_EVENTFD;
 	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
 		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
-	else
+	else if (info.index != VFIO_PCI_MSIX_IRQ_INDEX ||
+		 !vfpci_compat_msix_dyn(vdev->pdev))
 		info.flags |= VFIO_IRQ_INFO_NORESIZE;
 	info.count = vfpci_intrs_irq_count(vdev, info.index);
 

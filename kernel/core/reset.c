@@ -421,6 +421,8 @@ long vfpci_ioctl_hot_reset(struct vfpci_core_device *vdev, void __user *arg)
 		return -EFAULT;
 	if (hdr.argsz < minsz || hdr.flags)
 		return -EINVAL;
+	if (VFPCI_COMPAT_HOT_RESET_COUNT_FIRST && !hdr.count)
+		return -EINVAL;
 
 	ret = vfpci_probe_hot_reset(vdev->pdev, &slot);
 	if (ret)
