@@ -14,6 +14,18 @@
  *
  * hdr.total_len counts both; hdr.payload_crc is the CRC-32 (IEEE 802.3,
  * the one zlib's crc32() computes) of the bytes after the header.
+ *
+ * A version 2 stream (made in PRE_COPY, Linux 6.2+; any kernel loads it)
+ * is the header with total_len and payload_crc zero, then records: a
+ * struct vfpci_edu_rec and its payload, each with its own CRC.
+ *
+ *   BUF   __le32 offset, then bytes of the DMA buffer at that offset; the
+ *         buffer goes while the device runs, and again what changed since
+ *   REGS  struct vfpci_edu_stream_state up to dma_buf (the registers),
+ *         made in STOP_COPY; always the last record
+ *
+ * Every byte of the buffer must have come in a BUF record before REGS;
+ * the target then holds the same state a version 1 stream carries.
  */
 #ifndef VFPCI_EDU_STREAM_H
 #define VFPCI_EDU_STREAM_H
@@ -67,6 +79,7 @@
 
 #define VFPCI_EDU_STREAM_MAGIC		0x55444556u	/* "VEDU" on the wire */
 #define VFPCI_EDU_STREAM_VERSION	1
+#define VFPCI_EDU_STREAM_VERSION_PRECOPY 2
 
 struct vfpci_edu_stream_hdr {
 	__le32 magic;			/* VFPCI_EDU_STREAM_MAGIC */
@@ -103,6 +116,26 @@ struct vfpci_edu_stream_state {
 #define VFPCI_EDU_STREAM_LEN \
 	(sizeof(struct vfpci_edu_stream_hdr) + \
 	 sizeof(struct vfpci_edu_stream_state))
+
+/* Version 2 records. */
+#define VFPCI_EDU_REC_MAGIC		0x52444556u	/* "VEDR" on the wire */
+#define VFPCI_EDU_REC_BUF		1
+#define VFPCI_EDU_REC_REGS		2
+
+struct vfpci_edu_rec {
+	__le32 magic;			/* VFPCI_EDU_REC_MAGIC */
+	__le16 type;			/* VFPCI_EDU_REC_* */
+	__le16 reserved;		/* zero */
+	__le32 len;			/* payload bytes after this header */
+	__le32 crc;			/* CRC-32 of the payload */
+};
+
+/* The registers: everything in the state before the buffer. */
+#define VFPCI_EDU_REGS_LEN \
+	offsetof(struct vfpci_edu_stream_state, dma_buf)
+#define VFPCI_EDU_REC_BUF_MAX		(4 + VFPCI_EDU_DMA_BUF_SIZE)
+#define VFPCI_EDU_REC_MAX \
+	(sizeof(struct vfpci_edu_rec) + VFPCI_EDU_REC_BUF_MAX)
 
 /* Who a stream may come from / go to: all fields must match. */
 struct vfpci_edu_ident {
@@ -143,12 +176,20 @@ vfpci_edu_stream_check_hdr(const struct vfpci_edu_stream_hdr *hdr,
 {
 	unsigned int i;
 
+	__u16 version = vfpci_edu_le16(hdr->version);
+
 	if (vfpci_edu_le32(hdr->magic) != VFPCI_EDU_STREAM_MAGIC)
 		return -EINVAL;
-	if (vfpci_edu_le16(hdr->version) != VFPCI_EDU_STREAM_VERSION)
+	if (version != VFPCI_EDU_STREAM_VERSION &&
+	    version != VFPCI_EDU_STREAM_VERSION_PRECOPY)
 		return -EPROTONOSUPPORT;
-	if (vfpci_edu_le16(hdr->hdr_len) != sizeof(*hdr) ||
+	if (vfpci_edu_le16(hdr->hdr_len) != sizeof(*hdr))
+		return -EINVAL;
+	if (version == VFPCI_EDU_STREAM_VERSION &&
 	    vfpci_edu_le32(hdr->total_len) != VFPCI_EDU_STREAM_LEN)
+		return -EINVAL;
+	if (version == VFPCI_EDU_STREAM_VERSION_PRECOPY &&
+	    (hdr->total_len || hdr->payload_crc))
 		return -EINVAL;
 	for (i = 0; i < sizeof(hdr->reserved); i++)
 		if (hdr->reserved[i])
@@ -180,10 +221,11 @@ vfpci_edu_stream_check_state(const struct vfpci_edu_stream_state *st)
 }
 
 /*
- * Validate @len bytes at @buf as one whole stream for @id.  Besides the
- * header's errors: -ENODATA when truncated, -E2BIG when longer than the
- * header says, -EBADMSG when the payload does not match its CRC.  The
- * DMA registers of a queued request are checked again when it runs.
+ * Validate @len bytes at @buf as one whole version 1 stream for @id.
+ * Besides the header's errors: -ENODATA when truncated, -E2BIG when
+ * longer than the header says, -EBADMSG when the payload does not match
+ * its CRC.  The DMA registers of a queued request are checked again when
+ * it runs.  (A receiver turns a version 2 stream into version 1 first.)
  */
 static inline int vfpci_edu_stream_validate(const void *buf, size_t len,
 					    const struct vfpci_edu_ident *id)
@@ -197,6 +239,8 @@ static inline int vfpci_edu_stream_validate(const void *buf, size_t len,
 	ret = vfpci_edu_stream_check_hdr(hdr, id);
 	if (ret)
 		return ret;
+	if (vfpci_edu_le16(hdr->version) != VFPCI_EDU_STREAM_VERSION)
+		return -EPROTONOSUPPORT;
 	if (len < VFPCI_EDU_STREAM_LEN)
 		return -ENODATA;
 	if (len > VFPCI_EDU_STREAM_LEN)
@@ -206,6 +250,34 @@ static inline int vfpci_edu_stream_validate(const void *buf, size_t len,
 	    vfpci_edu_le32(hdr->payload_crc))
 		return -EBADMSG;
 	return vfpci_edu_stream_check_state(st);
+}
+
+/*
+ * Check a complete version 2 record header: -EINVAL unless magic,
+ * reserved, type and a payload length that type allows are right.
+ */
+static inline int vfpci_edu_rec_check(const struct vfpci_edu_rec *rec)
+{
+	__u32 len = vfpci_edu_le32(rec->len);
+
+	if (vfpci_edu_le32(rec->magic) != VFPCI_EDU_REC_MAGIC || rec->reserved)
+		return -EINVAL;
+	switch (vfpci_edu_le16(rec->type)) {
+	case VFPCI_EDU_REC_BUF:
+		return len > 4 && len <= VFPCI_EDU_REC_BUF_MAX ? 0 : -EINVAL;
+	case VFPCI_EDU_REC_REGS:
+		return len == VFPCI_EDU_REGS_LEN ? 0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/* A BUF record's payload must stay inside the buffer. */
+static inline int vfpci_edu_rec_check_buf(const void *payload, __u32 len)
+{
+	__u32 off = vfpci_edu_le32(*(const __le32 *)payload);
+
+	return off <= VFPCI_EDU_DMA_BUF_SIZE &&
+	       len - 4 <= VFPCI_EDU_DMA_BUF_SIZE - off ? 0 : -EINVAL;
 }
 
 #endif /* VFPCI_EDU_STREAM_H */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -124,6 +125,17 @@ static const char *tn(const char *fmt, ...)
 	vsnprintf(p + n, 160 - n, fmt, ap);
 	va_end(ap);
 	return p;
+}
+
+/* Does this kernel's vfpci_edu offer PRE_COPY (Linux 6.2+)? */
+static bool pre_copy_kernel(void)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return false;
+	return a > 6 || (a == 6 && b >= 2);
 }
 
 static const char *en(int err)
@@ -511,20 +523,29 @@ static void test_probe(struct edu *e)
 		{ "log_report/set", VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
 		  VFIO_DEVICE_FEATURE_SET, -EINVAL },
 	};
+	uint64_t want_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P;
+	/* Debian's 6.12: no DMA logging (docs/edu-migration.md). */
+	bool nolog = mig_probe(e->d.fd, VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+			       VFIO_DEVICE_FEATURE_SET) == -ENOTTY;
 	unsigned int i;
-	int ret;
+	int ret, want;
 
 	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		want = p[i].want;
+		if (nolog && !strncmp(p[i].name, "log_", 4))
+			want = -ENOTTY;
 		ret = mig_probe(e->d.fd, p[i].feature, p[i].ops);
-		tap_result(ret == p[i].want, tn("probe/%s", p[i].name),
-			   "PROBE returned %s, want %s", en(ret),
-			   en(p[i].want));
+		tap_result(ret == want, tn("probe/%s", p[i].name),
+			   "PROBE returned %s, want %s", en(ret), en(want));
 	}
+	/* PRE_COPY from Linux 6.2 on. */
+	if (pre_copy_kernel())
+		want_flags |= VFIO_MIGRATION_PRE_COPY;
 	ret = mig_get_flags(e->d.fd, &mig_flags);
-	tap_result(!ret && mig_flags ==
-		   (VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P),
-		   tn("flags"), "GET MIGRATION: %s, flags 0x%llx, want 0x3",
-		   en(ret), (unsigned long long)mig_flags);
+	tap_result(!ret && mig_flags == want_flags,
+		   tn("flags"), "GET MIGRATION: %s, flags 0x%llx, want 0x%llx",
+		   en(ret), (unsigned long long)mig_flags,
+		   (unsigned long long)want_flags);
 	ret = state_of(e);
 	tap_result(ret == S_RUNNING, tn("state_initial"), "state %s",
 		   sname(ret));
@@ -581,6 +602,9 @@ static void test_invalid_states(struct edu *e)
 	int ret, dfd;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		/* PRE_COPY and PRE_COPY_P2P exist from 6.2 on. */
+		if ((bad[i] == 6 || bad[i] == 7) && pre_copy_kernel())
+			continue;
 		ret = mig_set_state(e->d.fd, bad[i], &dfd);
 		if (dfd >= 0)
 			close(dfd);
@@ -1057,7 +1081,7 @@ static void test_bad_streams(struct edu *e)
 	h->magic ^= htole32(0x100);
 	bad_stream(e, "bad_magic", s, STREAM_LEN);
 	FRESH();
-	h->version = htole16(VFPCI_EDU_STREAM_VERSION + 1);
+	h->version = htole16(VFPCI_EDU_STREAM_VERSION_PRECOPY + 1);
 	bad_stream(e, "other_version", s, STREAM_LEN);
 	FRESH();
 	h->device = htole16(EDU_DEVICE + 1);
@@ -1135,6 +1159,18 @@ static void test_dirty(struct edu *e)
 	int ret, i, logged = 24;
 	char why[256];
 	int64_t cmd;
+
+	/*
+	 * Without CONFIG_IOMMUFD_DRIVER (Debian's 6.12) the VFIO core cannot
+	 * hand out dirty bitmaps, so vfpci_edu offers no DMA logging.
+	 */
+	ret = mig_probe(e->d.fd, VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+			VFIO_DEVICE_FEATURE_SET);
+	if (ret == -ENOTTY) {
+		printf("# skip dirty: no DMA logging on this kernel (its iova_bitmap is a stub)\n");
+		test_bad_dma(e, 0);
+		return;
+	}
 
 	memset(bm, 0, sizeof(bm));
 	ret = mig_log_report(e->d.fd, IOVA_BASE, RAM_PAGES * PAGE, PAGE, bm);
@@ -1409,8 +1445,8 @@ static void test_bad_dma(struct edu *e, int logged)
 		cmd = dma(e, bad[i].win, bad[i].iova, bad[i].cnt,
 			  VFPCI_EDU_DMA_START | VFPCI_EDU_DMA_TO_RAM);
 		memset(bm, 0, sizeof(bm));
-		ret = mig_log_report(e->d.fd, IOVA_BASE, logged * PAGE, PAGE,
-				     bm);
+		ret = logged ? mig_log_report(e->d.fd, IOVA_BASE,
+					      logged * PAGE, PAGE, bm) : 0;
 		tap_result(cmd >= 0 && (cmd & VFPCI_EDU_DMA_ERROR) && !ret &&
 			   bits_equal(bm, want, logged, why, sizeof(why)) &&
 			   works(e, why, sizeof(why)),

@@ -97,7 +97,7 @@ int main(void)
 	hdr->magic = htole32(0x12345678);
 	check(vfpci_edu_stream_validate(buf, len, &id) == -EINVAL, "bad magic");
 	make_stream(buf);
-	hdr->version = htole16(2);
+	hdr->version = htole16(VFPCI_EDU_STREAM_VERSION_PRECOPY + 1);
 	check(vfpci_edu_stream_validate(buf, len, &id) == -EPROTONOSUPPORT,
 	      "wrong version");
 	make_stream(buf);

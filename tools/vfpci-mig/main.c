@@ -44,7 +44,9 @@ static int usage(FILE *f)
 		"  save BDF FILE      RUNNING -> STOP -> STOP_COPY, write the\n"
 		"                     stream to FILE, -> STOP (device left stopped)\n"
 		"  load BDF FILE      -> STOP -> RESUMING, write FILE, -> RUNNING\n"
-		"  migrate SRC DST    live-migrate SRC to DST in one container;\n"
+		"  migrate [--no-precopy] SRC DST\n"
+		"                     live-migrate SRC to DST in one container,\n"
+		"                     through PRE_COPY when SRC offers it;\n"
 		"                     prints stream size and downtime\n", prog);
 	return f == stderr ? 2 : 0;
 }
@@ -156,10 +158,11 @@ static int cmd_info(int argc, char **argv)
 		printf("%s: migration: %s (%s)\n", d.bdf, strerror(-ret),
 		       mig_errname(ret));
 	else
-		printf("%s: migration flags 0x%llx:%s%s\n", d.bdf,
+		printf("%s: migration flags 0x%llx:%s%s%s\n", d.bdf,
 		       (unsigned long long)flags,
 		       flags & VFIO_MIGRATION_STOP_COPY ? " STOP_COPY" : "",
-		       flags & VFIO_MIGRATION_P2P ? " P2P" : "");
+		       flags & VFIO_MIGRATION_P2P ? " P2P" : "",
+		       flags & VFIO_MIGRATION_PRE_COPY ? " PRE_COPY" : "");
 	printf("%s: DMA logging start/stop/report: %s/%s/%s\n", d.bdf,
 	       support(mig_probe(d.fd, VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
 				 VFIO_DEVICE_FEATURE_SET)),
@@ -249,8 +252,14 @@ static int cmd_migrate(int argc, char **argv)
 	struct mig_stats st;
 	struct mig_ctx ctx;
 	char what[96];
+	bool precopy = true;
 	int ret;
 
+	if (argc == 3 && !strcmp(argv[0], "--no-precopy")) {
+		precopy = false;
+		argc--;
+		argv++;
+	}
 	if (argc != 2)
 		return usage(stderr);
 	ret = mig_ctx_init(&ctx);
@@ -273,7 +282,8 @@ static int cmd_migrate(int argc, char **argv)
 		ret = check_migratable(&dst);
 	if (ret)
 		goto out;
-	ret = mig_migrate(&src, &dst, &st);
+	ret = precopy ? mig_migrate_precopy(&src, &dst, &st) :
+			mig_migrate(&src, &dst, &st);
 	if (ret) {
 		snprintf(what, sizeof(what), "migrate %s -> %s", src.bdf,
 			 dst.bdf);
@@ -283,6 +293,10 @@ static int cmd_migrate(int argc, char **argv)
 	printf("migrated %s -> %s: stream %llu bytes, downtime %llu us\n",
 	       src.bdf, dst.bdf, (unsigned long long)st.stream_bytes,
 	       (unsigned long long)st.downtime_us);
+	if (st.precopy_bytes)
+		printf("  pre-copy: %llu bytes in %llu us while %s ran\n",
+		       (unsigned long long)st.precopy_bytes,
+		       (unsigned long long)st.precopy_us, src.bdf);
 	printf("  (stop-copy %llu us, transfer %llu us, resume %llu us); %s is RUNNING, %s in STOP\n",
 	       (unsigned long long)st.stop_copy_us,
 	       (unsigned long long)st.transfer_us,

@@ -53,6 +53,8 @@ static const char *const state_names[] = {
 	[VFIO_DEVICE_STATE_STOP_COPY] = "STOP_COPY",
 	[VFIO_DEVICE_STATE_RESUMING] = "RESUMING",
 	[VFIO_DEVICE_STATE_RUNNING_P2P] = "RUNNING_P2P",
+	[MIG_STATE_PRE_COPY] = "PRE_COPY",
+	[MIG_STATE_PRE_COPY_P2P] = "PRE_COPY_P2P",
 };
 
 const char *mig_state_name(uint32_t state)
@@ -549,6 +551,125 @@ int mig_migrate(struct mig_dev *src, struct mig_dev *dst,
 		goto out;
 	}
 	st->stream_bytes = n;
+	close(tfd);
+	tfd = -1;
+	ret = mig_set_state(dst->fd, VFIO_DEVICE_STATE_RUNNING, NULL);
+	t3 = mig_now_us();
+	if (ret) {
+		ret = fail("target: RESUMING -> RUNNING (stream refused?)",
+			   ret);
+		goto out;
+	}
+	st->downtime_us = t3 - t0;
+	st->stop_copy_us = t1 - t0;
+	st->transfer_us = t2 - t1;
+	st->resume_us = t3 - t2;
+	close(sfd);
+	sfd = -1;
+	ret = mig_set_state(src->fd, VFIO_DEVICE_STATE_STOP, NULL);
+	if (ret)
+		ret = fail("source: set STOP after STOP_COPY", ret);
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	return ret;
+}
+
+int mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty)
+{
+	struct vfio_precopy_info info = { .argsz = sizeof(info) };
+
+	if (ioctl(data_fd, VFIO_MIG_GET_PRECOPY_INFO, &info) < 0)
+		return fail("VFIO_MIG_GET_PRECOPY_INFO", -errno);
+	*initial = info.initial_bytes;
+	*dirty = info.dirty_bytes;
+	return 0;
+}
+
+/* Pipe what the source has now: up to ENOMSG (more may come later). */
+static ssize_t pipe_precopy(int in, int out)
+{
+	size_t total = 0;
+	char buf[MIG_CHUNK];
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOMSG)
+			return total;
+		if (n < 0)
+			return fail("read source data fd (PRE_COPY)", -errno);
+		if (!n)
+			return fail("end of stream in PRE_COPY", -EPROTO);
+		ret = mig_write_stream(out, buf, n);
+		if (ret)
+			return fail("write target data fd", ret);
+		total += n;
+	}
+}
+
+int mig_migrate_precopy(struct mig_dev *src, struct mig_dev *dst,
+			struct mig_stats *st)
+{
+	uint64_t flags, t0, t1, t2, t3, tp;
+	int sfd = -1, tfd = -1, ret;
+	ssize_t n;
+
+	ret = mig_get_flags(src->fd, &flags);
+	if (ret)
+		return ret;
+	if (!(flags & VFIO_MIGRATION_PRE_COPY))
+		return mig_migrate(src, dst, st);
+
+	memset(st, 0, sizeof(*st));
+	ret = to_stop(dst);
+	if (ret)
+		return fail("target: set STOP", ret);
+	ret = mig_set_state(dst->fd, VFIO_DEVICE_STATE_RESUMING, &tfd);
+	if (ret)
+		return fail("target: set RESUMING", ret);
+	if (tfd < 0)
+		return fail("target: RESUMING gave no data fd", -EBADF);
+
+	/* The source keeps running while most of its state moves. */
+	tp = mig_now_us();
+	ret = mig_set_state(src->fd, MIG_STATE_PRE_COPY, &sfd);
+	if (ret) {
+		ret = fail("source: set PRE_COPY", ret);
+		goto out;
+	}
+	if (sfd < 0) {
+		ret = fail("source: PRE_COPY gave no data fd", -EBADF);
+		goto out;
+	}
+	n = pipe_precopy(sfd, tfd);
+	if (n < 0) {
+		ret = n;
+		goto out;
+	}
+	st->precopy_bytes = n;
+
+	/* Downtime: what changed since, and the registers. */
+	t0 = mig_now_us();
+	st->precopy_us = t0 - tp;
+	ret = mig_set_state(src->fd, VFIO_DEVICE_STATE_STOP_COPY, NULL);
+	t1 = mig_now_us();
+	if (ret) {
+		ret = fail("source: PRE_COPY -> STOP_COPY", ret);
+		goto out;
+	}
+	n = mig_pipe_stream(sfd, tfd);
+	t2 = mig_now_us();
+	if (n < 0) {
+		ret = n;
+		goto out;
+	}
+	st->stream_bytes = st->precopy_bytes + n;
 	close(tfd);
 	tfd = -1;
 	ret = mig_set_state(dst->fd, VFIO_DEVICE_STATE_RUNNING, NULL);

@@ -21,6 +21,26 @@
 #include <sys/types.h>
 #include <linux/vfio.h>
 
+/*
+ * PRE_COPY (Linux 6.2 uAPI): defined here when the installed headers are
+ * older (Debian 12's linux-libc-dev is 6.1).
+ */
+#ifndef VFIO_MIGRATION_PRE_COPY
+#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
+#endif
+#ifndef VFIO_MIG_GET_PRECOPY_INFO
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
+/* enum vfio_device_mig_state values added in 6.2. */
+#define MIG_STATE_PRE_COPY		6
+#define MIG_STATE_PRE_COPY_P2P		7
+
 #define MIG_BDF_LEN	32
 #define MIG_MAX_GROUPS	8
 
@@ -50,6 +70,8 @@ struct mig_stats {
 	uint64_t stop_copy_us;	/* the SET into STOP_COPY on the source */
 	uint64_t transfer_us;	/* reading the stream and writing it back */
 	uint64_t resume_us;	/* target RESUMING -> RUNNING */
+	uint64_t precopy_bytes;	/* of stream_bytes, sent while running */
+	uint64_t precopy_us;	/* the pre-copy phase (not downtime) */
 };
 
 /* Name of the step that failed last in this thread ("" if none). */
@@ -121,6 +143,16 @@ int mig_load(struct mig_dev *d, const void *buf, size_t len);
  */
 int mig_migrate(struct mig_dev *src, struct mig_dev *dst,
 		struct mig_stats *st);
+/*
+ * The same with PRE_COPY when the source offers it: the source goes
+ * RUNNING -> PRE_COPY and its stream flows to the target until the
+ * temporary end (ENOMSG), then PRE_COPY -> STOP_COPY sends the rest.
+ * Without PRE_COPY this is mig_migrate().
+ */
+int mig_migrate_precopy(struct mig_dev *src, struct mig_dev *dst,
+			struct mig_stats *st);
+/* VFIO_MIG_GET_PRECOPY_INFO on a data fd. */
+int mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty);
 
 /* ---- device DMA logging (dirty tracking) ---- */
 

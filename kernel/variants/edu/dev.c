@@ -155,8 +155,11 @@ static int edu_dma_transfer(struct vfpci_edu_device *edev)
 	if (!bounce)
 		return -ENOMEM;
 	ret = vfio_dma_rw(&edev->core.vdev, iova, bounce, cnt, false);
-	if (!ret)
+	if (!ret) {
 		memcpy(side, bounce, cnt);
+		vfpci_edu_mig_buf_changed(edev, win - VFPCI_EDU_DMA_BUF_ADDR,
+					  cnt);
+	}
 	kfree(bounce);
 	return ret;
 }
@@ -257,7 +260,7 @@ static int edu_fact_write(struct vfpci_edu_device *edev, u32 val)
 static int edu_user_write(struct vfpci_edu_device *edev, unsigned int off,
 			  u32 val, int size)
 {
-	enum vfio_device_mig_state state = edev->mig_state;
+	enum vfio_device_mig_state state = vfpci_edu_dev_state(edev);
 
 	if (edu_is_dma_reg(off)) {
 		if (state != VFIO_DEVICE_STATE_RUNNING &&

@@ -45,7 +45,7 @@ struct vfpci_edu_device {
 
 	/* Migration (mig.c). */
 	enum vfio_device_mig_state mig_state;
-	struct vfpci_edu_file *saving;	/* STOP_COPY's data fd, referenced */
+	struct vfpci_edu_file *saving;	/* saving group's data fd, referenced */
 	struct vfpci_edu_file *resuming; /* RESUMING's data fd, referenced */
 
 	/* The mediated device (dev.c). */
@@ -85,7 +85,13 @@ int vfpci_edu_dev_load(struct vfpci_edu_device *edev,
 /* mig.c */
 extern const struct vfio_migration_ops vfpci_edu_mig_ops;
 void vfpci_edu_mig_reset(struct vfpci_edu_device *edev);
+/* RUNNING or PRE_COPY: the device runs (and may DMA, interrupt). */
 bool vfpci_edu_running(struct vfpci_edu_device *edev);
+/* The state the device behaves as: PRE_COPY(_P2P) as RUNNING(_P2P). */
+enum vfio_device_mig_state vfpci_edu_dev_state(struct vfpci_edu_device *edev);
+/* A pre-copy session resends what the device changed in its buffer. */
+void vfpci_edu_mig_buf_changed(struct vfpci_edu_device *edev,
+			       unsigned int off, unsigned int len);
 
 /* dirty.c */
 extern const struct vfio_log_ops vfpci_edu_log_ops;

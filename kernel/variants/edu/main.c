@@ -23,8 +23,13 @@ static int edu_init_dev(struct vfio_device *vdev)
 	mutex_init(&edev->state_mutex);
 	vfpci_edu_log_init(edev);
 	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P;
+#ifdef VFPCI_HAVE_MIG_PRE_COPY
+	vdev->migration_flags |= VFIO_MIGRATION_PRE_COPY;
+#endif
 	vdev->mig_ops = &vfpci_edu_mig_ops;
+#ifdef VFPCI_HAVE_DMA_LOGGING
 	vdev->log_ops = &vfpci_edu_log_ops;
+#endif
 	return vfpci_core_init_dev(vdev);
 }
 
