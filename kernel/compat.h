@@ -175,4 +175,11 @@ static inline bool vfpci_compat_msix_dyn(struct pci_dev *pdev)
  */
 #define VFPCI_COMPAT_TRIGGER_FD_STRICT	VFPCI_SINCE(6, 12)
 
+/*
+ * 6.9: read()/write() on a BAR make one 8-byte access where alignment and
+ * length allow (before, two 4-byte ones); devices such as edu answer the
+ * two differently.
+ */
+#define VFPCI_COMPAT_BAR_RW64	VFPCI_SINCE(6, 9)
+
 #endif /* VFPCI_COMPAT_H */

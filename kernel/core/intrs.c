@@ -423,6 +423,25 @@ static int vfpci_msi_vector_attach(struct vfpci_core_device *vdev,
 }
 
 #ifdef VFPCI_HAVE_DYN_MSIX
+/* Unregister (@park) or register again every vector's bypass producer. */
+static void vfpci_msi_bypass_park(struct vfpci_core_device *vdev, bool park)
+{
+	int i;
+
+	for (i = 0; i < vdev->num_ctx; i++) {
+		struct irq_bypass_producer *producer = &vdev->ctx[i].producer;
+
+		if (!vdev->ctx[i].trigger || !producer->token)
+			continue;
+		if (park) {
+			irq_bypass_unregister_producer(producer);
+		} else if (irq_bypass_register_producer(producer)) {
+			/* Delivery through the eventfd still works. */
+			producer->token = NULL;
+		}
+	}
+}
+
 /*
  * A vector past those allocated at enable: with dynamic MSI-X it gets a
  * context and an interrupt (kept until MSI-X is disabled); an fd < 0
@@ -439,13 +458,20 @@ static int vfpci_msi_vector_grow(struct vfpci_core_device *vdev,
 		return 0;
 	if (!msix || !vfpci_compat_msix_dyn(vdev->pdev))
 		return -EINVAL;
+	/*
+	 * Registered bypass producers sit on irqbypass's global list by
+	 * their embedded node: take them off while the array may move.
+	 */
+	vfpci_msi_bypass_park(vdev, true);
 	ctx = krealloc_array(vdev->ctx, vec + 1, sizeof(*ctx),
 			     GFP_KERNEL_ACCOUNT);
+	if (ctx)
+		vdev->ctx = ctx;
+	vfpci_msi_bypass_park(vdev, false);
 	if (!ctx)
 		return -ENOMEM;
 	memset(ctx + vdev->num_ctx, 0,
 	       (vec + 1 - vdev->num_ctx) * sizeof(*ctx));
-	vdev->ctx = ctx;
 	cmd = vfpci_core_memory_lock_and_enable(vdev);
 	map = pci_msix_alloc_irq_at(vdev->pdev, vec, NULL);
 	vfpci_core_memory_unlock_and_restore(vdev, cmd);

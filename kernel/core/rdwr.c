@@ -3,8 +3,8 @@
  * read()/write() on the BAR, ROM and VGA regions of the device fd.
  *
  * Every access goes to the device at the widest width the alignment
- * allows, at most 4 bytes: like Linux 6.1's vfio-pci, an 8-byte access is
- * two 4-byte ones (devices such as edu answer them differently).  User memory is copied outside
+ * allows, like the in-kernel vfio-pci of the kernel we are built for: at
+ * most 4 bytes before 6.9, 8 on MMIO since (see compat.h).  User memory is copied outside
  * memory_lock, so a user buffer that is itself a mapping of this BAR
  * faults in without nesting the lock.
  */
@@ -15,8 +15,12 @@
 
 #include "private.h"
 
-/* Device registers are little-endian; ioread/iowrite already swap. */
-static void vfpci_raw_write(u64 val, void __iomem *io, int size)
+/*
+ * Device registers are little-endian; ioread/iowrite already swap.  An
+ * 8-byte access is one 64-bit cycle on MMIO when @wide, else two 4-byte
+ * ones, low dword first.
+ */
+static void vfpci_raw_write(u64 val, void __iomem *io, int size, bool wide)
 {
 	switch (size) {
 	case 1:
@@ -29,14 +33,17 @@ static void vfpci_raw_write(u64 val, void __iomem *io, int size)
 		iowrite32(val, io);
 		break;
 	case 8:
-		/* Low dword first, then high, as the reference driver does. */
+		if (wide) {
+			writeq(val, io);
+			break;
+		}
 		iowrite32(lower_32_bits(val), io);
 		iowrite32(upper_32_bits(val), io + 4);
 		break;
 	}
 }
 
-static u64 vfpci_raw_read(void __iomem *io, int size)
+static u64 vfpci_raw_read(void __iomem *io, int size, bool wide)
 {
 	switch (size) {
 	case 1:
@@ -46,6 +53,8 @@ static u64 vfpci_raw_read(void __iomem *io, int size)
 	case 4:
 		return ioread32(io);
 	case 8:
+		if (wide)
+			return readq(io);
 		return ioread32(io) | (u64)ioread32(io + 4) << 32;
 	}
 	return ~0ULL;
@@ -77,7 +86,7 @@ int vfpci_core_io_write(struct vfpci_core_device *vdev, bool test_mem,
 
 	if (ret)
 		return ret;
-	vfpci_raw_write(val, io, size);
+	vfpci_raw_write(val, io, size, false);
 	vfpci_mem_put(vdev, test_mem);
 	return 0;
 }
@@ -90,15 +99,17 @@ int vfpci_core_io_read(struct vfpci_core_device *vdev, bool test_mem,
 
 	if (ret)
 		return ret;
-	*val = vfpci_raw_read(io, size);
+	*val = vfpci_raw_read(io, size, false);
 	vfpci_mem_put(vdev, test_mem);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfpci_core_io_read);
 
 /* The widest access that @off's alignment and @left bytes allow. */
-static int vfpci_access_size(loff_t off, size_t left)
+static int vfpci_access_size(loff_t off, size_t left, bool mmio)
 {
+	if (VFPCI_COMPAT_BAR_RW64 && mmio && left >= 8 && !(off & 7))
+		return 8;
 	if (left >= 4 && !(off & 3))
 		return 4;
 	if (left >= 2 && !(off & 1))
@@ -112,7 +123,7 @@ static int vfpci_access_size(loff_t off, size_t left)
  * writes are dropped (the MSI-X table belongs to the host).
  */
 static ssize_t vfpci_do_io_rw(struct vfpci_core_device *vdev, bool test_mem,
-			      void __iomem *io, char __user *buf,
+			      bool mmio, void __iomem *io, char __user *buf,
 			      loff_t off, size_t count, size_t skip_start,
 			      size_t skip_end, bool iswrite)
 {
@@ -142,20 +153,20 @@ static ssize_t vfpci_do_io_rw(struct vfpci_core_device *vdev, bool test_mem,
 		if (off < skip_start)
 			usable = min_t(size_t, count, skip_start - off);
 
-		size = vfpci_access_size(off, usable);
+		size = vfpci_access_size(off, usable, mmio);
 		if (iswrite) {
 			if (copy_from_user(&val, buf, size))
 				return -EFAULT;
 			ret = vfpci_mem_get(vdev, test_mem);
 			if (ret)
 				return ret;
-			vfpci_raw_write(val, io + off, size);
+			vfpci_raw_write(val, io + off, size, mmio);
 			vfpci_mem_put(vdev, test_mem);
 		} else {
 			ret = vfpci_mem_get(vdev, test_mem);
 			if (ret)
 				return ret;
-			val = vfpci_raw_read(io + off, size);
+			val = vfpci_raw_read(io + off, size, mmio);
 			vfpci_mem_put(vdev, test_mem);
 			if (copy_to_user(buf, &val, size))
 				return -EFAULT;
@@ -212,6 +223,7 @@ ssize_t vfpci_core_bar_rw(struct vfpci_core_device *vdev, char __user *buf,
 	size_t skip_start = 0, skip_end = 0;
 	resource_size_t len;
 	ssize_t done;
+	bool mmio;
 	int ret;
 
 	if (bar >= PCI_STD_NUM_BARS || !pci_resource_start(pdev, bar))
@@ -231,9 +243,8 @@ ssize_t vfpci_core_bar_rw(struct vfpci_core_device *vdev, char __user *buf,
 	}
 
 	/* Only memory BARs are gated by memory decode. */
-	done = vfpci_do_io_rw(vdev,
-			      pci_resource_flags(pdev, bar) & IORESOURCE_MEM,
-			      vdev->barmap[bar], buf, pos,
+	mmio = pci_resource_flags(pdev, bar) & IORESOURCE_MEM;
+	done = vfpci_do_io_rw(vdev, mmio, mmio, vdev->barmap[bar], buf, pos,
 			      count, skip_start, skip_end, iswrite);
 	if (done >= 0)
 		*ppos += done;
@@ -266,7 +277,7 @@ ssize_t vfpci_rom_rw(struct vfpci_core_device *vdev, char __user *buf,
 	if (!io)
 		return -ENOMEM;
 	/* Past the image the BAR reads as 0xff: no need to ask the device. */
-	done = vfpci_do_io_rw(vdev, true, io, buf, pos, count,
+	done = vfpci_do_io_rw(vdev, true, true, io, buf, pos, count,
 			      rom_size, len, iswrite);
 	pci_unmap_rom(pdev, io);
 	if (done >= 0)
@@ -318,8 +329,8 @@ ssize_t vfpci_vga_rw(struct vfpci_core_device *vdev, char __user *buf,
 		goto out;
 	}
 	/* Legacy VGA ranges are not BARs: memory decode does not gate them. */
-	done = vfpci_do_io_rw(vdev, false, io, buf, pos - r->start,
-			      count, 0, 0, iswrite);
+	done = vfpci_do_io_rw(vdev, false, !r->ioport, io, buf,
+			      pos - r->start, count, 0, 0, iswrite);
 	vga_put(vdev->pdev, rsrc);
 	if (done >= 0)
 		*ppos += done;
