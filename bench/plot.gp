@@ -8,10 +8,11 @@ set terminal pngcairo size 1100,560 font "sans,10" noenhanced
 set output png
 set title ttl
 set ylabel "vfpci speed / vfio-pci speed  (>1: vfpci better)"
+# before any y range: stats of one column filters by the y range
+stats dat using 1 nooutput
 set logscale y 2
 set yrange [0.25:4]
 set ytics (0.25, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4)
-stats dat using 1 nooutput
 set xrange [-0.7:STATS_max + 0.7]
 set bmargin 6
 set xtics rotate by -35 left
