@@ -10,7 +10,7 @@ TOP := $(CURDIR)
 KVER ?= $(shell $(TOP)/scripts/kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD := $(TOP)/build/$(KVER)
-MODULES := vfpci_core vfpci vfpci_edu
+MODULES := vfpci_core vfpci vfpci_edu vfpci_virtio
 
 CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/tests/lib -D_GNU_SOURCE
