@@ -185,6 +185,8 @@ static void queue_pfn_write(struct vfpci_virtio_device *vv, u32 pfn)
 	used = ALIGN(avail + sizeof(__virtio16) * (3 + num),
 		     VIRTIO_PCI_VRING_ALIGN);
 
+	/* Legacy rings are always the maximum size: say so (QEMU needs it). */
+	common_wr(vv, VIRTIO_PCI_COMMON_Q_SIZE, 2, num);
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_DESCLO, 4, lower_32_bits(desc));
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_DESCHI, 4, upper_32_bits(desc));
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_AVAILLO, 4, lower_32_bits(avail));
