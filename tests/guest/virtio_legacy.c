@@ -14,7 +14,9 @@
  *        of pattern() (tests/suites/virtio-legacy.suite);
  *   -r   a transitional virtio-blk-pci: bound to vfio-pci, its header and
  *        BAR0 must look like ours;
- *   -n   a modern-only virtio-net-pci: vfpci_virtio must refuse it.
+ *   -n   a modern-only virtio-net-pci: vfpci_virtio must refuse it;
+ *   -q   the device's drive id: grow it to 2 MiB through QMP (tests/vm/qmp,
+ *        under tests/vm/run only) for a config change interrupt.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -55,6 +57,8 @@ static struct loc common, isr, devcfg, notify;
 static uint32_t bar0_size;
 static uint8_t *ring, *bufs;
 static uint16_t qnum, avail_idx, used_seen;
+static uint64_t capacity = DISK_SECTORS;
+static const char *resize_drive;
 static char tname[128];
 
 static const char *t(const char *what)
@@ -599,6 +603,51 @@ static bool sector_matches(uint64_t s, int salt)
 	return true;
 }
 
+static void intx_unmask(void)
+{
+	struct vfio_irq_set un = {
+		.argsz = sizeof(un), .index = VFIO_PCI_INTX_IRQ_INDEX,
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK,
+		.count = 1,
+	};
+
+	ioctl(dev.fd, VFIO_DEVICE_SET_IRQS, &un);
+}
+
+/*
+ * A config change interrupt: QEMU grows the disk (QMP block_resize), the
+ * device raises INTx with ISR bit 1, and the legacy config window shows
+ * the new capacity.
+ */
+static void check_config_irq(int efd)
+{
+	char cmd[512];
+	uint64_t isr1, isr2, lo;
+	int64_t got;
+	int rc;
+
+	vt_eventfd_drain(efd);
+	leg_rd(VIRTIO_PCI_ISR, 1);
+	intx_unmask();
+	snprintf(cmd, sizeof(cmd),
+		 "%s/tests/vm/qmp hmp 'block_resize %s 2M' > /dev/null",
+		 getenv("VFPCI_TOP") ? getenv("VFPCI_TOP") : ".", resize_drive);
+	rc = system(cmd);
+	tap_result(rc == 0, t("qmp_block_resize"), "%s: status %d", cmd, rc);
+	got = vt_eventfd_wait(efd, 5000);
+	isr1 = leg_rd(VIRTIO_PCI_ISR, 1);
+	isr2 = leg_rd(VIRTIO_PCI_ISR, 1);
+	tap_result(got > 0 && (isr1 & VIRTIO_PCI_ISR_CONFIG) && isr2 == 0,
+		   t("config_irq_isr"), "eventfd %lld, ISR %#llx then %#llx",
+		   (long long)got, (unsigned long long)isr1,
+		   (unsigned long long)isr2);
+	intx_unmask();
+	capacity = 2 * DISK_SECTORS;
+	lo = leg_rd(VIRTIO_PCI_CONFIG_OFF(0), 4);
+	tap_result(lo == capacity, t("config_irq_new_capacity"),
+		   "capacity %llu", (unsigned long long)lo);
+}
+
 static void check_requests_intx(void)
 {
 	char why[128] = "";
@@ -625,16 +674,10 @@ static void check_requests_intx(void)
 	tap_result(isr1 == 1 && isr2 == 0, t("isr_clear_on_read"),
 		   "ISR %#llx then %#llx", (unsigned long long)isr1,
 		   (unsigned long long)isr2);
-	{
-		struct vfio_irq_set un = {
-			.argsz = sizeof(un), .index = VFIO_PCI_INTX_IRQ_INDEX,
-			.flags = VFIO_IRQ_SET_DATA_NONE |
-				 VFIO_IRQ_SET_ACTION_UNMASK,
-			.count = 1,
-		};
+	intx_unmask();
 
-		ioctl(dev.fd, VFIO_DEVICE_SET_IRQS, &un);
-	}
+	if (resize_drive)
+		check_config_irq(efd);
 
 	/* Write sector 9 with a salted pattern, read it back. */
 	{
@@ -669,14 +712,14 @@ static void check_devcfg_window(const char *tag, uint32_t at)
 	uint64_t b;
 
 	snprintf(n, sizeof(n), "%s/capacity_at_%u", tag, at);
-	tap_result(lo == DISK_SECTORS && hi == 0 && lo == mlo && hi == mhi,
+	tap_result(lo == capacity && hi == 0 && lo == mlo && hi == mhi,
 		   t(n), "legacy %#llx:%#llx modern %#llx:%#llx",
 		   (unsigned long long)hi, (unsigned long long)lo,
 		   (unsigned long long)mhi, (unsigned long long)mlo);
 	/* Byte reads of the window too (what Linux's legacy driver does). */
 	b = leg_rd(at + 1, 1);
 	snprintf(n, sizeof(n), "%s/capacity_byte_at_%u", tag, at + 1);
-	tap_result(b == ((DISK_SECTORS >> 8) & 0xff), t(n), "byte %#llx",
+	tap_result(b == ((capacity >> 8) & 0xff), t(n), "byte %#llx",
 		   (unsigned long long)b);
 }
 
@@ -844,6 +887,57 @@ static void check_device_reset(void)
 		   (unsigned long long)st, (unsigned long long)gf);
 }
 
+/*
+ * Random accesses of every width at every offset (writes of random values
+ * included: rings at random addresses, random status and notifies) must
+ * each give the size or EINVAL, leave no splat, and a reset must bring
+ * the device back: a write and read-back through a fresh ring.
+ */
+static void check_random_access(void)
+{
+	static const int widths[] = { 1, 2, 4 };
+	unsigned int seed = time(NULL), i, bad = 0;
+	char why[128] = "";
+	bool ok;
+
+	tap_diag("random access seed %u", seed);
+	srandom(seed);
+	for (i = 0; i < 3000; i++) {
+		uint32_t off = random() % (bar0_size + 8);
+		int w = widths[random() % 3];
+		uint64_t v = (uint64_t)random() << 1 ^ random();
+		ssize_t n, want;
+
+		want = off < bar0_size ? (ssize_t)w : -EINVAL;
+		if (want > 0 && off + w > bar0_size)
+			want = bar0_size - off;
+		if (random() & 1)
+			n = vt_region_write(&dev, BAR0, off, w, v);
+		else
+			n = vt_region_read(&dev, BAR0, off, w, &v);
+		if (n != want && !bad++)
+			snprintf(why, sizeof(why), "%d@%u gave %zd", w, off,
+				 n);
+	}
+	tap_result(!bad, t("random_access_results"), "%u bad, first %s", bad,
+		   why);
+
+	leg_wr(VIRTIO_PCI_STATUS, 1, 0);
+	vt_irq_disable(dev.fd, VFIO_PCI_MSIX_IRQ_INDEX);
+	negotiate("after_random");
+	setup_queue("after_random");
+	leg_wr(VIRTIO_PCI_STATUS, 1, 7);
+	for (i = 0; i < SECTOR; i++)
+		bufs[0x1000 + i] = pattern(11, i) ^ 0xa5;
+	ok = blk_request(VIRTIO_BLK_T_OUT, 11, why, sizeof(why));
+	memset(bufs + 0x1000, 0, SECTOR);
+	ok = ok && blk_request(VIRTIO_BLK_T_IN, 11, why, sizeof(why));
+	for (i = 0; ok && i < SECTOR; i++)
+		ok = bufs[0x1000 + i] == (uint8_t)(pattern(11, i) ^ 0xa5);
+	tap_result(ok, t("works_after_random_access"), "%s",
+		   why[0] ? why : "data differs");
+}
+
 static void check_reopen(const char *bdf)
 {
 	uint64_t st, bar;
@@ -871,8 +965,10 @@ int main(int argc, char **argv)
 	int opt, ret;
 	void *p;
 
-	while ((opt = getopt(argc, argv, "r:n:")) != -1) {
-		if (opt == 'r')
+	while ((opt = getopt(argc, argv, "r:n:q:")) != -1) {
+		if (opt == 'q')
+			resize_drive = optarg;
+		else if (opt == 'r')
 			ref = optarg;
 		else if (opt == 'n')
 			refuse = optarg;
@@ -880,7 +976,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: %s [-r REF_BDF] [-n NET_BDF] BDF\n",
+		fprintf(stderr, "usage: %s [-r REF_BDF] [-n NET_BDF] [-q DRIVE] BDF\n",
 			argv[0]);
 		return 2;
 	}
@@ -914,6 +1010,7 @@ int main(int argc, char **argv)
 	check_msix();
 	check_bad_access();
 	check_status_reset();
+	check_random_access();
 	check_device_reset();
 	check_reopen(bdf);
 	vt_close(&dev);
