@@ -115,20 +115,26 @@ static void write_features(struct vfpci_virtio_device *vv, u32 low)
 	common_wr(vv, VIRTIO_PCI_COMMON_GF, 4, high);
 }
 
-/* The legacy driver is done with features: tell the modern side. */
-static void features_ok(struct vfpci_virtio_device *vv)
+static u8 modern_status(struct vfpci_virtio_device *vv)
 {
-	u8 status;
+	return common_rd(vv, VIRTIO_PCI_COMMON_STATUS, 1);
+}
 
-	if (vv->features_ok)
+/*
+ * The legacy driver is done with features: tell the modern side.  Whether
+ * it was done is read from the device, never cached, so a reset behind
+ * our back (hot reset, FLR) cannot leave a stale answer.
+ */
+static void commit_features(struct vfpci_virtio_device *vv)
+{
+	u8 status = modern_status(vv);
+
+	if (status & VIRTIO_CONFIG_S_FEATURES_OK)
 		return;
 	write_features(vv, vv->guest_features);
-	status = common_rd(vv, VIRTIO_PCI_COMMON_STATUS, 1);
 	common_wr(vv, VIRTIO_PCI_COMMON_STATUS, 1,
 		  status | VIRTIO_CONFIG_S_FEATURES_OK);
-	status = common_rd(vv, VIRTIO_PCI_COMMON_STATUS, 1);
-	vv->features_ok = status & VIRTIO_CONFIG_S_FEATURES_OK;
-	if (!vv->features_ok)
+	if (!(modern_status(vv) & VIRTIO_CONFIG_S_FEATURES_OK))
 		pci_info_ratelimited(vv->core.pdev,
 				     "device refused legacy features %#x\n",
 				     vv->guest_features);
@@ -138,7 +144,6 @@ void vfpci_virtio_legacy_reset(struct vfpci_virtio_device *vv)
 {
 	vv->guest_features = 0;
 	vv->queue_sel = 0;
-	vv->features_ok = false;
 }
 
 static void device_reset(struct vfpci_virtio_device *vv)
@@ -178,7 +183,7 @@ static void queue_pfn_write(struct vfpci_virtio_device *vv, u32 pfn)
 	num = common_rd(vv, VIRTIO_PCI_COMMON_Q_SIZE, 2);
 	if (!num || common_rd(vv, VIRTIO_PCI_COMMON_Q_ENABLE, 2))
 		return;
-	features_ok(vv);
+	commit_features(vv);
 	select_queue(vv, vv->queue_sel);
 
 	desc = (u64)pfn << VIRTIO_PCI_QUEUE_ADDR_SHIFT;
@@ -187,7 +192,7 @@ static void queue_pfn_write(struct vfpci_virtio_device *vv, u32 pfn)
 	used = ALIGN(avail + sizeof(__virtio16) * (3 + num),
 		     VIRTIO_PCI_VRING_ALIGN);
 
-	/* Legacy rings are always the maximum size: say so (QEMU needs it). */
+	/* A legacy ring has the device's maximum size: say so, as drivers do. */
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_SIZE, 2, num);
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_DESCLO, 4, lower_32_bits(desc));
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_DESCHI, 4, upper_32_bits(desc));
@@ -200,12 +205,13 @@ static void queue_pfn_write(struct vfpci_virtio_device *vv, u32 pfn)
 
 static void queue_notify(struct vfpci_virtio_device *vv, u16 q)
 {
-	u32 off;
+	u64 off;
 
 	if (q >= common_rd(vv, VIRTIO_PCI_COMMON_NUMQ, 2))
 		return;
 	select_queue(vv, q);
-	off = common_rd(vv, VIRTIO_PCI_COMMON_Q_NOFF, 2) * vv->notify_mult;
+	off = (u64)common_rd(vv, VIRTIO_PCI_COMMON_Q_NOFF, 2) *
+	      vv->notify_mult;
 	if (off + 2 > vv->notify.length)
 		return;
 	vfpci_virtio_wr(vv, &vv->notify, off, 2, q);
@@ -219,10 +225,10 @@ static void status_write(struct vfpci_virtio_device *vv, u8 val)
 		return;
 	}
 	if (val & VIRTIO_CONFIG_S_DRIVER_OK)
-		features_ok(vv);
-	val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
-	if (vv->features_ok)
-		val |= VIRTIO_CONFIG_S_FEATURES_OK;
+		commit_features(vv);
+	/* Once set, FEATURES_OK stays: the modern driver may not clear it. */
+	val = (val & ~VIRTIO_CONFIG_S_FEATURES_OK) |
+	      (modern_status(vv) & VIRTIO_CONFIG_S_FEATURES_OK);
 	common_wr(vv, VIRTIO_PCI_COMMON_STATUS, 1, val);
 }
 
@@ -249,8 +255,7 @@ static bool header_read(struct vfpci_virtio_device *vv, u32 off, u32 *val)
 		*val = vv->queue_sel;
 		return true;
 	case VIRTIO_PCI_STATUS:
-		*val = common_rd(vv, VIRTIO_PCI_COMMON_STATUS, 1) &
-		       ~VIRTIO_CONFIG_S_FEATURES_OK;
+		*val = modern_status(vv) & ~VIRTIO_CONFIG_S_FEATURES_OK;
 		return true;
 	case VIRTIO_PCI_ISR:
 		/* Reading the modern ISR clears it and lowers INTx. */

@@ -44,7 +44,6 @@ struct vfpci_virtio_device {
 	u32 bar0;			/* the user's BAR0 register */
 	u32 guest_features;		/* as the legacy driver wrote them */
 	u16 queue_sel;
-	bool features_ok;		/* FEATURES_OK set on the modern side */
 };
 
 static inline struct vfpci_virtio_device *to_virtio(struct vfio_device *vdev)
