@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,26 @@ static void check_bar0(void)
 	v = cfg_rd(&dev, PCI_BASE_ADDRESS_0, 4);
 	tap_result(v == 0xd081, t("bar0_byte_write"), "reads %#llx",
 		   (unsigned long long)v);
+	/* One write over BAR0 and BAR1: each part goes where it belongs. */
+	{
+		uint64_t bar1 = cfg_rd(&dev, PCI_BASE_ADDRESS_1, 4), alone;
+		uint32_t two[2] = { 0xe000, 0xffffffff };
+
+		vt_cfg_write(&dev, PCI_BASE_ADDRESS_1, 4, 0xffffffff);
+		alone = cfg_rd(&dev, PCI_BASE_ADDRESS_1, 4);
+		vt_cfg_write(&dev, PCI_BASE_ADDRESS_1, 4, bar1);
+		ret = pwrite(dev.fd, two, 8, dev.cfg_off + PCI_BASE_ADDRESS_0);
+		v = cfg_rd(&dev, PCI_BASE_ADDRESS_0, 4);
+		tap_result(ret == 8 && v == 0xe001 &&
+			   cfg_rd(&dev, PCI_BASE_ADDRESS_1, 4) == alone,
+			   t("config_write_across_bar0"),
+			   "pwrite %d, BAR0 %#llx, BAR1 %#llx want %#llx", ret,
+			   (unsigned long long)v,
+			   (unsigned long long)cfg_rd(&dev, PCI_BASE_ADDRESS_1, 4),
+			   (unsigned long long)alone);
+		vt_cfg_write(&dev, PCI_BASE_ADDRESS_1, 4, bar1);
+		vt_cfg_write(&dev, PCI_BASE_ADDRESS_0, 4, 0xd081);
+	}
 	/* The real BAR behind it stays the core's (BAR1 untouched). */
 	v = cfg_rd(&dev, PCI_BASE_ADDRESS_1, 4);
 	tap_result(v != 0xd081 && v != ~0ull, t("bar1_unaffected"),
@@ -938,6 +959,72 @@ static void check_random_access(void)
 		   why[0] ? why : "data differs");
 }
 
+/* ---- concurrency ---- */
+
+static volatile bool stop;
+
+/* Config space traffic, IO decode toggles and MSI-X on/off meanwhile. */
+static void *churn(void *arg)
+{
+	int efd = vt_eventfd();
+	unsigned long n = 0;
+	uint64_t v;
+
+	(void)arg;
+	while (!stop) {
+		vt_cfg_read(&dev, 0, 4, &v);
+		vt_cfg_read(&dev, PCI_BASE_ADDRESS_0, 4, &v);
+		vt_cfg_write(&dev, PCI_COMMAND, 2, n & 1 ? PCI_COMMAND_MEMORY :
+			     PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
+		if (n % 8 == 0)
+			vt_irq_set_eventfds(dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0,
+					    1, &efd);
+		else if (n % 8 == 4)
+			vt_irq_disable(dev.fd, VFIO_PCI_MSIX_IRQ_INDEX);
+		n++;
+	}
+	vt_irq_disable(dev.fd, VFIO_PCI_MSIX_IRQ_INDEX);
+	close(efd);
+	return NULL;
+}
+
+/*
+ * Legacy registers from two threads while a third churns config space and
+ * interrupts: every access gives its size or EIO (IO decode off), and
+ * nothing deadlocks (the run has a time limit).
+ */
+static void check_concurrency(void)
+{
+	pthread_t th;
+	uint64_t end = now_ms() + 3000;
+	unsigned long done = 0, bad = 0;
+
+	stop = false;
+	pthread_create(&th, NULL, churn, NULL);
+	while (now_ms() < end) {
+		uint64_t v;
+		ssize_t n;
+
+		n = vt_region_read(&dev, BAR0, (done % 6) * 4, 4, &v);
+		if (n != 4 && n != -EIO)
+			bad++;
+		n = vt_region_read(&dev, BAR0, 24 + done % 8, 1, &v);
+		if (n != 1 && n != -EIO)
+			bad++;
+		n = vt_region_write(&dev, BAR0, VIRTIO_PCI_QUEUE_SEL, 2,
+				    done & 1);
+		if (n != 2 && n != -EIO)
+			bad++;
+		done++;
+	}
+	stop = true;
+	pthread_join(th, NULL);
+	vt_cfg_write(&dev, PCI_COMMAND, 2, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+		     PCI_COMMAND_MASTER);
+	tap_result(!bad && done > 10 && leg_rd(VIRTIO_PCI_STATUS, 1) != ~0ull,
+		   t("concurrent_access"), "%lu rounds, %lu bad", done, bad);
+}
+
 static void check_reopen(const char *bdf)
 {
 	uint64_t st, bar;
@@ -1011,6 +1098,7 @@ int main(int argc, char **argv)
 	check_bad_access();
 	check_status_reset();
 	check_random_access();
+	check_concurrency();
 	check_device_reset();
 	check_reopen(bdf);
 	vt_close(&dev);
