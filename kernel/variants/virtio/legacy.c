@@ -144,6 +144,7 @@ void vfpci_virtio_legacy_reset(struct vfpci_virtio_device *vv)
 {
 	vv->guest_features = 0;
 	vv->queue_sel = 0;
+	vv->notify_q = -1;
 }
 
 static void device_reset(struct vfpci_virtio_device *vv)
@@ -203,18 +204,35 @@ static void queue_pfn_write(struct vfpci_virtio_device *vv, u32 pfn)
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 }
 
-static void queue_notify(struct vfpci_virtio_device *vv, u16 q)
+/*
+ * The notify address of queue @q, or -1 for no such queue.  Queue count
+ * and notify offsets are read-only in the modern interface: the last one
+ * is kept, so a driver kicking one queue costs a single device write.
+ */
+static s64 notify_offset(struct vfpci_virtio_device *vv, u16 q)
 {
 	u64 off;
 
+	if (vv->notify_q == q)
+		return vv->notify_off;
 	if (q >= common_rd(vv, VIRTIO_PCI_COMMON_NUMQ, 2))
-		return;
+		return -1;
 	select_queue(vv, q);
 	off = (u64)common_rd(vv, VIRTIO_PCI_COMMON_Q_NOFF, 2) *
 	      vv->notify_mult;
 	if (off + 2 > vv->notify.length)
-		return;
-	vfpci_virtio_wr(vv, &vv->notify, off, 2, q);
+		return -1;
+	vv->notify_q = q;
+	vv->notify_off = off;
+	return off;
+}
+
+static void queue_notify(struct vfpci_virtio_device *vv, u16 q)
+{
+	s64 off = notify_offset(vv, q);
+
+	if (off >= 0)
+		vfpci_virtio_wr(vv, &vv->notify, off, 2, q);
 }
 
 /* Status as a legacy driver knows it: no FEATURES_OK. */

@@ -44,6 +44,8 @@ struct vfpci_virtio_device {
 	u32 bar0;			/* the user's BAR0 register */
 	u32 guest_features;		/* as the legacy driver wrote them */
 	u16 queue_sel;
+	int notify_q;			/* queue of notify_off, or -1 */
+	u32 notify_off;
 };
 
 static inline struct vfpci_virtio_device *to_virtio(struct vfio_device *vdev)
