@@ -397,6 +397,14 @@ static void check_io_decode(void)
 	tap_result(!(v & PCI_COMMAND_IO), t("io_off_command"), "COMMAND %#llx",
 		   (unsigned long long)v);
 
+	/* BAR0 needs only IO decode, whatever the user did to memory. */
+	vt_cfg_write(&dev, PCI_COMMAND, 2, PCI_COMMAND_IO);
+	n = vt_region_read(&dev, BAR0, VIRTIO_PCI_QUEUE_NUM, 2, &v);
+	tap_result(n == 2 && v && v != 0xffff && !(v & (v - 1)) &&
+		   (cfg_rd(&dev, PCI_COMMAND, 2) & 3) == PCI_COMMAND_IO,
+		   t("io_on_memory_off"), "read %zd, QUEUE_NUM %#llx", n,
+		   (unsigned long long)v);
+
 	vt_cfg_write(&dev, PCI_COMMAND, 2, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
 		     PCI_COMMAND_MASTER);
 	v = cfg_rd(&dev, PCI_COMMAND, 2);
@@ -974,8 +982,9 @@ static void *churn(void *arg)
 	while (!stop) {
 		vt_cfg_read(&dev, 0, 4, &v);
 		vt_cfg_read(&dev, PCI_BASE_ADDRESS_0, 4, &v);
-		vt_cfg_write(&dev, PCI_COMMAND, 2, n & 1 ? PCI_COMMAND_MEMORY :
-			     PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
+		/* IO alone, IO and memory, memory alone (EIO). */
+		vt_cfg_write(&dev, PCI_COMMAND, 2, (n % 3 == 2 ? 0 :
+			     PCI_COMMAND_IO) | (n % 3 ? PCI_COMMAND_MEMORY : 0));
 		if (n % 8 == 0)
 			vt_irq_set_eventfds(dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0,
 					    1, &efd);

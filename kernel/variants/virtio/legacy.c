@@ -380,6 +380,35 @@ static bool io_enabled(struct vfpci_virtio_device *vv)
 }
 
 /*
+ * Our device accesses run under memory_lock with the device's memory
+ * decode on.  While the user has decode on too (the usual case) a read
+ * hold is enough, as for the core's own BAR accesses; otherwise the core
+ * turns decode on for us and back off after, holding the lock for write.
+ */
+struct hw_hold {
+	bool forced;
+	u16 cmd;
+};
+
+static void hw_get(struct vfpci_virtio_device *vv, struct hw_hold *h)
+{
+	down_read(&vv->core.memory_lock);
+	h->forced = !vfpci_core_memory_enabled(&vv->core);
+	if (!h->forced)
+		return;
+	up_read(&vv->core.memory_lock);
+	h->cmd = vfpci_core_memory_lock_and_enable(&vv->core);
+}
+
+static void hw_put(struct vfpci_virtio_device *vv, struct hw_hold *h)
+{
+	if (h->forced)
+		vfpci_core_memory_unlock_and_restore(&vv->core, h->cmd);
+	else
+		up_read(&vv->core.memory_lock);
+}
+
+/*
  * User memory is copied outside memory_lock: a buffer that is a mapping
  * of one of the device's BARs faults in under that lock.
  */
@@ -387,20 +416,20 @@ static int do_piece(struct vfpci_virtio_device *vv, char __user *buf,
 		    u32 off, int size, bool iswrite)
 {
 	u8 bytes[4] = { 0 };
+	struct hw_hold hold;
 	int ret = 0;
 	u32 val;
-	u16 cmd;
 
 	if (iswrite && copy_from_user(bytes, buf, size))
 		return -EFAULT;
 	val = get_unaligned_le32(bytes);	/* registers are little-endian */
 
-	cmd = vfpci_core_memory_lock_and_enable(&vv->core);
+	hw_get(vv, &hold);
 	if (io_enabled(vv))
 		val = piece_rw(vv, off, size, val & all_ones(size), iswrite);
 	else
 		ret = -EIO;
-	vfpci_core_memory_unlock_and_restore(&vv->core, cmd);
+	hw_put(vv, &hold);
 	if (ret)
 		return ret;
 
