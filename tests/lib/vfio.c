@@ -3,7 +3,8 @@
  * VFIO access through the legacy group/container uAPI: open a device,
  * query regions and IRQs, read and write regions, map BARs, wire eventfds
  * and map DMA.  Each device gets its own container so that tests can open
- * devices independently.
+ * devices independently.  The cdev/iommufd way of opening a device and
+ * mapping DMA lives in iommufd.c; everything past the open is shared.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,15 +68,9 @@ fail:
 	return grp;
 }
 
-int vt_open(struct vt_dev *d, const char *bdf)
+static int vt_open_group_path(struct vt_dev *d, const char *bdf)
 {
-	uint64_t off = 0, size = 0;
 	int ret;
-
-	memset(d, 0, sizeof(*d));
-	d->container = d->group = d->fd = -1;
-	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
-	pci_driver_of(bdf, d->driver, sizeof(d->driver));
 
 	ret = vt_open_container();
 	if (ret < 0)
@@ -83,17 +78,32 @@ int vt_open(struct vt_dev *d, const char *bdf)
 	d->container = ret;
 	ret = vt_open_group(bdf, d->container);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	d->group = ret;
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0) {
-		ret = -errno;
-		goto fail;
-	}
+	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0)
+		return -errno;
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	if (d->fd < 0) {
-		ret = -errno;
+	if (d->fd < 0)
+		return -errno;
+	return 0;
+}
+
+int vt_open(struct vt_dev *d, const char *bdf)
+{
+	uint64_t off = 0, size = 0;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->container = d->group = d->fd = d->iommufd = -1;
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	pci_driver_of(bdf, d->driver, sizeof(d->driver));
+
+	if (vt_cdev_mode())
+		ret = vt_open_cdev(d, bdf);
+	else
+		ret = vt_open_group_path(d, bdf);
+	if (ret)
 		goto fail;
-	}
 	d->info.argsz = sizeof(d->info);
 	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info) < 0) {
 		ret = -errno;
@@ -119,7 +129,10 @@ void vt_close(struct vt_dev *d)
 		close(d->group);
 	if (d->container >= 0)
 		close(d->container);
-	d->fd = d->group = d->container = -1;
+	/* Tests that fill a vt_dev by hand leave cdev false. */
+	if (d->cdev && d->iommufd >= 0)
+		close(d->iommufd);
+	d->fd = d->group = d->container = d->iommufd = -1;
 }
 
 int vt_bind_open(struct vt_dev *d, const char *bdf, const char *driver)
@@ -469,7 +482,14 @@ int vt_dma_map(struct vt_dev *d, uint64_t iova, size_t size, void **buf)
 		return -errno;
 	memset(p, 0, size);
 	map.vaddr = (uintptr_t)p;
-	if (ioctl(d->container, VFIO_IOMMU_MAP_DMA, &map) < 0) {
+	if (d->cdev) {
+		int err = vt_ioas_map(d, iova, size, p);
+
+		if (err) {
+			munmap(p, size);
+			return err;
+		}
+	} else if (ioctl(d->container, VFIO_IOMMU_MAP_DMA, &map) < 0) {
 		int err = -errno;
 
 		munmap(p, size);
@@ -487,6 +507,8 @@ int vt_dma_unmap(struct vt_dev *d, uint64_t iova, size_t size)
 		.size = size,
 	};
 
+	if (d->cdev)
+		return vt_ioas_unmap(d, iova, size);
 	return ioctl(d->container, VFIO_IOMMU_UNMAP_DMA, &unmap) < 0 ?
 		-errno : 0;
 }

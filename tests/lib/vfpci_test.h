@@ -55,13 +55,27 @@ struct vt_dev {
 	int container;
 	int group;
 	int fd;
+	/* Opened through the device cdev (vt_cdev_mode()): no container/group. */
+	bool cdev;
+	int iommufd;
+	uint32_t devid;		/* from VFIO_DEVICE_BIND_IOMMUFD */
+	uint32_t ioas;		/* the IOAS the device is attached to */
 	struct vfio_device_info info;
 	uint64_t cfg_off;	/* file offset of the config region */
 	uint64_t cfg_size;
 };
 
-/* Open @bdf through its own container and group; 0 or -errno. */
+/*
+ * Open @bdf through its own container and group, or, when
+ * VFPCI_TEST_IOMMUFD is set to anything but "0" in the environment,
+ * through its cdev /dev/vfio/devices/vfioN bound to its own /dev/iommu
+ * with a fresh IOAS attached (no fallback to the group path); 0 or -errno.
+ */
 int vt_open(struct vt_dev *d, const char *bdf);
+/* Whether vt_open() takes the cdev/iommufd path. */
+bool vt_cdev_mode(void);
+/* cdev half of vt_open() (iommufd.c): fills d->fd, iommufd, devid, ioas. */
+int vt_open_cdev(struct vt_dev *d, const char *bdf);
 void vt_close(struct vt_dev *d);
 /* Bind @bdf to @driver and open it; reports nothing. */
 int vt_bind_open(struct vt_dev *d, const char *bdf, const char *driver);
@@ -118,9 +132,15 @@ int vt_irq_set_eventfds(int fd, uint32_t index, uint32_t start,
 			uint32_t count, const int *efds);
 int vt_irq_disable(int fd, uint32_t index);
 
-/* Map @size bytes of fresh anonymous memory at @iova; *@buf gets it. */
+/*
+ * Map @size bytes of fresh anonymous memory at @iova; *@buf gets it.
+ * Through the container (type1) or the device's IOAS (cdev).
+ */
 int vt_dma_map(struct vt_dev *d, uint64_t iova, size_t size, void **buf);
 int vt_dma_unmap(struct vt_dev *d, uint64_t iova, size_t size);
+/* The IOAS halves of those (iommufd.c); @buf is mapped by the caller. */
+int vt_ioas_map(struct vt_dev *d, uint64_t iova, size_t size, void *buf);
+int vt_ioas_unmap(struct vt_dev *d, uint64_t iova, size_t size);
 
 /* ---- differential runner (diff.c) ---- */
 
