@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "vfpci_test.h"
+#include "vfio_cdev.h"
 
 #define EDU_ID		0x00
 #define EDU_LIVENESS	0x04
@@ -600,6 +601,39 @@ static void p_reset(struct vt_dev *d, long arg, struct vt_res *r)
 	vt_res_add(r, ret, ret < 0 ? -ret : 0, v, "vendor/device after reset");
 }
 
+/*
+ * Opened as a cdev, the info names devids, not groups (6.12 uAPI): the
+ * caller's own entry carries the devid its bind returned; each other one
+ * a devid of the same iommufd, OWNED (0) or NOT_OWNED (-1).  Ids differ
+ * between twins, so what is recorded is which of those each entry is.
+ */
+static void hot_reset_devids(struct vt_dev *d,
+			     struct vfio_pci_hot_reset_info *h,
+			     struct vt_res *r)
+{
+	unsigned int seg, bus, slot, fn, i;
+
+	if (sscanf(d->bdf, "%x:%x:%x.%x", &seg, &bus, &slot, &fn) != 4)
+		return;
+	for (i = 0; i < h->count && i < 20; i++) {
+		struct vfio_pci_dependent_device *e = &h->devices[i];
+		/* group_id shares a union with 6.12's devid */
+		uint32_t devid = e->group_id;
+		bool self = e->segment == seg && e->bus == bus &&
+			    e->devfn == (slot << 3 | fn);
+		long kind;
+
+		/* 1 self, 2 another devid, 0 OWNED, -1 NOT_OWNED, -2 bad */
+		if (self)
+			kind = devid == d->devid ? 1 : -2;
+		else if (devid == (uint32_t)VFIO_PCI_DEVID_NOT_OWNED)
+			kind = -1;
+		else
+			kind = devid == VFIO_PCI_DEVID_OWNED ? 0 : 2;
+		vt_res_add(r, 0, 0, kind, "devices[%u] devid kind", i);
+	}
+}
+
 static void p_hot_reset_info(struct vt_dev *d, long arg, struct vt_res *r)
 {
 	static const uint32_t sizes[] = { 0, 8, 11, 12, 12 + 16, 12 + 160 };
@@ -618,7 +652,12 @@ static void p_hot_reset_info(struct vt_dev *d, long arg, struct vt_res *r)
 		vt_res_add(r, ret, err, h->count, "argsz=%u count", sizes[i]);
 		vt_res_add(r, ret, err, h->flags, "argsz=%u flags", sizes[i]);
 	}
-	/* A hot reset with no groups must be refused. */
+	if (d->cdev && ret == 0)
+		hot_reset_devids(d, h, r);
+	/*
+	 * No group fds: refused on the group path; on a cdev the way to ask
+	 * (6.12 uAPI), done when the iommufd owns every affected device.
+	 */
 	{
 		struct vfio_pci_hot_reset hr = { .argsz = sizeof(hr) };
 
