@@ -2,6 +2,7 @@
 # vfpci: top-level build.  See README.md.
 #   make               set up (scripts/setup), build modules, tools, tests
 #   make check         build and run every test (host and VM)
+#   make check-debug   the same on a debug kernel (tests/debug.mk)
 #   make demo          the main job, in the VM
 #   make install       install modules for KVER (default: running kernel)
 
@@ -38,6 +39,7 @@ include tests/tests.mk
 include tools/tools.mk
 include tools/vfpcictl/vfpcictl.mk
 include bench/bench.mk
+include tests/debug.mk
 
 # "make check" runs on every kernel we support (Debian's 6.1 and 6.12),
 # "make check KVER=..." on that one only.
