@@ -140,6 +140,15 @@ static inline int vfpci_compat_set_driver_override(struct pci_dev *pdev,
 #endif
 
 /*
+ * ... and there its iova_bitmap_* exports are in the IOMMUFD symbol
+ * namespace (so in 6.12's sources): the module that sets dirty bits
+ * imports it, or modpost refuses it.
+ */
+#if VFPCI_SINCE(6, 7) && defined(VFPCI_HAVE_DMA_LOGGING)
+#define VFPCI_HAVE_IOVA_BITMAP_NS
+#endif
+
+/*
  * What the in-kernel vfio-pci, our reference, does differently on the
  * newer kernel; vfpci_core follows the kernel it is built for.
  */

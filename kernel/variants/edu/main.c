@@ -260,3 +260,6 @@ module_pci_driver(vfpci_edu_driver);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("vfpci_edu: VFIO variant driver for QEMU edu with live migration");
+#ifdef VFPCI_HAVE_IOVA_BITMAP_NS
+MODULE_IMPORT_NS(IOMMUFD);
+#endif
