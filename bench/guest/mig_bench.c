@@ -5,15 +5,26 @@
  * stream size against the state it carries, and the downtime of each
  * migration (source enters STOP_COPY .. target RUNNING).
  *
- * Usage: mig_bench [--tag T] [--trials N] BDF_A BDF_B
+ * Usage: mig_bench [--tag T] [--trials N] [--first N] [--precopy]
+ *                  BDF_A BDF_B
+ *
+ * --precopy migrates through PRE_COPY (mig_migrate_precopy: the state
+ * flows while the source runs, the stop-copy part is what changed since);
+ * the source must offer it.  --first numbers the trials from N, so that
+ * several runs (blocks alternating with and without --precopy) append to
+ * one file without two trials of one number; keep the block size even so
+ * that each block starts on the same twin.
  *
  * Output (plus "#" comments):
  *   S <state bytes> <header bytes>          layout of include/vfpci_edu_stream.h
  *   R <tag> <trial> <metric> <src bdf> vfpci_edu <value>
- * with metrics mig_downtime, mig_stop_copy, mig_transfer, mig_resume (us)
- * and mig_stream (bytes).  Each migration also checks that the device
- * state went along: a liveness value written on the source reads back
- * inverted on the target.
+ * with metrics mig_downtime, mig_stop_copy, mig_transfer, mig_resume (us),
+ * mig_stream (bytes, the whole stream), mig_stop_bytes (the part sent in
+ * STOP_COPY, i.e. during the downtime) and, with --precopy,
+ * mig_precopy_bytes and mig_precopy (us, the pre-copy phase, the device
+ * running).  Each migration also checks that the device state went
+ * along: a liveness value written on the source reads back inverted on the
+ * target.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -51,10 +62,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "tag", required_argument, NULL, 't' },
 		{ "trials", required_argument, NULL, 'n' },
+		{ "first", required_argument, NULL, 'f' },
+		{ "precopy", no_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *tag = "mig";
-	unsigned int trials = 100, i;
+	unsigned int trials = 100, first = 0, i;
+	bool precopy = false;
+	uint64_t flags;
 	struct mig_stats st;
 	struct mig_ctx ctx;
 	struct mig_dev dev[2];
@@ -65,8 +80,10 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 't': tag = optarg; break;
 		case 'n': trials = atoi(optarg); break;
+		case 'f': first = atoi(optarg); break;
+		case 'p': precopy = true; break;
 		default:
-			fprintf(stderr, "usage: mig_bench [--tag T] [--trials N] BDF_A BDF_B\n");
+			fprintf(stderr, "usage: mig_bench [--tag T] [--trials N] [--first N] [--precopy] BDF_A BDF_B\n");
 			return 2;
 		}
 	}
@@ -82,16 +99,30 @@ int main(int argc, char **argv)
 			ret = bar0_offset(dev[k].fd, &bar0[k]);
 		if (ret)
 			die(argv[optind + k], ret);
+		if (!precopy)
+			continue;
+		/* mig_migrate_precopy() would quietly fall back. */
+		ret = mig_get_flags(dev[k].fd, &flags);
+		if (ret)
+			die(argv[optind + k], ret);
+		if (!(flags & VFIO_MIGRATION_PRE_COPY)) {
+			printf("# mig_bench: %s offers no PRE_COPY\n",
+			       argv[optind + k]);
+			return 1;
+		}
 	}
 	printf("S %zu %zu\n", sizeof(struct vfpci_edu_stream_state),
 	       sizeof(struct vfpci_edu_stream_hdr));
-	for (i = 0; i < trials; i++) {
+	for (i = first; i < first + trials; i++) {
 		struct mig_dev *src = &dev[i % 2], *dst = &dev[(i + 1) % 2];
 		uint32_t mark = 0x1000 + i, v = 0;
 
 		if (pwrite(src->fd, &mark, 4, bar0[i % 2] + 4) != 4)
 			die("liveness write", -errno);
-		ret = mig_migrate(src, dst, &st);
+		if (precopy)
+			ret = mig_migrate_precopy(src, dst, &st);
+		else
+			ret = mig_migrate(src, dst, &st);
 		if (ret)
 			die("migrate", ret);
 		if (pread(dst->fd, &v, 4, bar0[(i + 1) % 2] + 4) != 4)
@@ -111,6 +142,15 @@ int main(int argc, char **argv)
 		       src->bdf, (unsigned long long)st.resume_us);
 		printf("R %s %u mig_stream %s vfpci_edu %llu\n", tag, i,
 		       src->bdf, (unsigned long long)st.stream_bytes);
+		printf("R %s %u mig_stop_bytes %s vfpci_edu %llu\n", tag, i,
+		       src->bdf, (unsigned long long)(st.stream_bytes -
+						      st.precopy_bytes));
+		if (!precopy)
+			continue;
+		printf("R %s %u mig_precopy_bytes %s vfpci_edu %llu\n", tag,
+		       i, src->bdf, (unsigned long long)st.precopy_bytes);
+		printf("R %s %u mig_precopy %s vfpci_edu %llu\n", tag, i,
+		       src->bdf, (unsigned long long)st.precopy_us);
 	}
 	for (k = 0; k < 2; k++)
 		mig_dev_close(&dev[k]);
