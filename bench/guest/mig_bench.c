@@ -5,15 +5,18 @@
  * stream size against the state it carries, and the downtime of each
  * migration (source enters STOP_COPY .. target RUNNING).
  *
- * Usage: mig_bench [--tag T] [--trials N] [--first N] [--precopy]
- *                  BDF_A BDF_B
+ * Usage: mig_bench [--tag T] [--trials N] [--first N] [--warmup N]
+ *                  [--precopy] BDF_A BDF_B
  *
  * --precopy migrates through PRE_COPY (mig_migrate_precopy: the state
  * flows while the source runs, the stop-copy part is what changed since);
  * the source must offer it.  --first numbers the trials from N, so that
  * several runs (blocks alternating with and without --precopy) append to
  * one file without two trials of one number; keep the block size even so
- * that each block starts on the same twin.
+ * that each block starts on the same twin.  --warmup first runs N
+ * migrations (rounded up to even) that are not reported: the first ones
+ * of a process are several times slower under TCG (page faults, cold
+ * code), which would weigh on short blocks.
  *
  * Output (plus "#" comments):
  *   S <state bytes> <header bytes>          layout of include/vfpci_edu_stream.h
@@ -57,17 +60,46 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
+/*
+ * Trial @i: mark the source (twin i % 2), migrate it to the other twin,
+ * check that the mark went along.  Exits on failure.
+ */
+static void migrate_once(struct mig_dev *dev, const uint64_t *bar0,
+			 unsigned int i, bool precopy, struct mig_stats *st)
+{
+	struct mig_dev *src = &dev[i % 2], *dst = &dev[(i + 1) % 2];
+	uint32_t mark = 0x1000 + i, v = 0;
+	int ret;
+
+	if (pwrite(src->fd, &mark, 4, bar0[i % 2] + 4) != 4)
+		die("liveness write", -errno);
+	if (precopy)
+		ret = mig_migrate_precopy(src, dst, st);
+	else
+		ret = mig_migrate(src, dst, st);
+	if (ret)
+		die("migrate", ret);
+	if (pread(dst->fd, &v, 4, bar0[(i + 1) % 2] + 4) != 4)
+		die("liveness read", -errno);
+	if (v != ~mark) {
+		printf("# trial %u: state lost: liveness %#x, want %#x\n",
+		       i, v, ~mark);
+		exit(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "tag", required_argument, NULL, 't' },
 		{ "trials", required_argument, NULL, 'n' },
 		{ "first", required_argument, NULL, 'f' },
+		{ "warmup", required_argument, NULL, 'w' },
 		{ "precopy", no_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *tag = "mig";
-	unsigned int trials = 100, first = 0, i;
+	unsigned int trials = 100, first = 0, warmup = 0, i;
 	bool precopy = false;
 	uint64_t flags;
 	struct mig_stats st;
@@ -81,9 +113,10 @@ int main(int argc, char **argv)
 		case 't': tag = optarg; break;
 		case 'n': trials = atoi(optarg); break;
 		case 'f': first = atoi(optarg); break;
+		case 'w': warmup = (atoi(optarg) + 1) & ~1; break;
 		case 'p': precopy = true; break;
 		default:
-			fprintf(stderr, "usage: mig_bench [--tag T] [--trials N] [--first N] [--precopy] BDF_A BDF_B\n");
+			fprintf(stderr, "usage: mig_bench [--tag T] [--trials N] [--first N] [--warmup N] [--precopy] BDF_A BDF_B\n");
 			return 2;
 		}
 	}
@@ -113,25 +146,12 @@ int main(int argc, char **argv)
 	}
 	printf("S %zu %zu\n", sizeof(struct vfpci_edu_stream_state),
 	       sizeof(struct vfpci_edu_stream_hdr));
+	for (i = 0; i < warmup; i++)
+		migrate_once(dev, bar0, first + i, precopy, &st);
 	for (i = first; i < first + trials; i++) {
-		struct mig_dev *src = &dev[i % 2], *dst = &dev[(i + 1) % 2];
-		uint32_t mark = 0x1000 + i, v = 0;
+		struct mig_dev *src = &dev[i % 2];
 
-		if (pwrite(src->fd, &mark, 4, bar0[i % 2] + 4) != 4)
-			die("liveness write", -errno);
-		if (precopy)
-			ret = mig_migrate_precopy(src, dst, &st);
-		else
-			ret = mig_migrate(src, dst, &st);
-		if (ret)
-			die("migrate", ret);
-		if (pread(dst->fd, &v, 4, bar0[(i + 1) % 2] + 4) != 4)
-			die("liveness read", -errno);
-		if (v != ~mark) {
-			printf("# trial %u: state lost: liveness %#x, want %#x\n",
-			       i, v, ~mark);
-			return 1;
-		}
+		migrate_once(dev, bar0, i, precopy, &st);
 		printf("R %s %u mig_downtime %s vfpci_edu %llu\n", tag, i,
 		       src->bdf, (unsigned long long)st.downtime_us);
 		printf("R %s %u mig_stop_copy %s vfpci_edu %llu\n", tag, i,
