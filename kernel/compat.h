@@ -179,6 +179,65 @@ static inline bool vfpci_compat_msix_dyn(struct pci_dev *pdev)
 #define VFPCI_COMPAT_HOT_RESET_COUNT_FIRST	VFPCI_SINCE(6, 5)
 
 /*
+ * 6.5: a device opened through the VFIO cdev is owned through its iommufd
+ * context: hot reset info names the affected devices by devid, and the
+ * zero-length hot reset checks ownership by that context.
+ */
+struct iommufd_ctx;
+#if VFPCI_SINCE(6, 5)
+static inline bool vfpci_compat_cdev_opened(struct vfio_device *vdev)
+{
+	return vfio_device_cdev_opened(vdev);
+}
+
+static inline struct iommufd_ctx *vfpci_compat_ictx(struct vfio_device *vdev)
+{
+	return vfio_iommufd_device_ictx(vdev);
+}
+
+static inline int vfpci_compat_dev_id(struct vfio_device *vdev,
+				      struct iommufd_ctx *ictx)
+{
+	return vfio_iommufd_get_dev_id(vdev, ictx);
+}
+
+static inline void vfpci_compat_set_devid(struct vfio_pci_dependent_device *dep,
+					  u32 devid)
+{
+	dep->devid = devid;
+}
+#else
+/* The uAPI of 6.5; never reported before, as no device is cdev-opened. */
+#define VFIO_PCI_DEVID_OWNED			0
+#define VFIO_PCI_DEVID_NOT_OWNED		-1
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID		(1 << 0)
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED	(1 << 1)
+
+/* 6.5 made group_id one member of a union with devid. */
+static inline void vfpci_compat_set_devid(struct vfio_pci_dependent_device *dep,
+					  u32 devid)
+{
+	dep->group_id = devid;
+}
+
+static inline bool vfpci_compat_cdev_opened(struct vfio_device *vdev)
+{
+	return false;
+}
+
+static inline struct iommufd_ctx *vfpci_compat_ictx(struct vfio_device *vdev)
+{
+	return NULL;
+}
+
+static inline int vfpci_compat_dev_id(struct vfio_device *vdev,
+				      struct iommufd_ctx *ictx)
+{
+	return -ENODEV;
+}
+#endif
+
+/*
  * 6.12 (observed on Debian's 6.12.117): an ERR or REQ eventfd below -1
  * is refused with EINVAL; 6.1 ignored it.
  */

@@ -98,7 +98,42 @@ struct vfpci_dep_list {
 	struct vfio_pci_dependent_device *devs;
 	u32 max;
 	u32 nr;
+	/* cdev form: devids as seen from this iommufd context */
+	struct iommufd_ctx *ictx;
+	struct vfio_device_set *dev_set;
+	u32 *flags;
 };
+
+static struct vfio_device *vfpci_set_find(struct vfio_device_set *dev_set,
+					  struct pci_dev *pdev)
+{
+	struct vfio_device *cur;
+
+	list_for_each_entry(cur, &dev_set->device_list, dev_set_list)
+		if (cur->dev == &pdev->dev)
+			return cur;
+	return NULL;
+}
+
+/*
+ * A devid, or OWNED for a device of the set the context may reset but
+ * has not bound, or NOT_OWNED (then the whole answer is "not owned").
+ */
+static u32 vfpci_dep_devid(struct vfpci_dep_list *list, struct pci_dev *pdev)
+{
+	struct vfio_device *member = vfpci_set_find(list->dev_set, pdev);
+	int id;
+
+	if (member) {
+		id = vfpci_compat_dev_id(member, list->ictx);
+		if (id > 0)
+			return id;
+		if (id == -ENOENT)
+			return VFIO_PCI_DEVID_OWNED;
+	}
+	*list->flags &= ~VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
+	return VFIO_PCI_DEVID_NOT_OWNED;
+}
 
 static int vfpci_fill_one(struct pci_dev *pdev, void *arg)
 {
@@ -109,16 +144,20 @@ static int vfpci_fill_one(struct pci_dev *pdev, void *arg)
 	if (list->nr == list->max)
 		return -EAGAIN;	/* a device appeared since counting */
 
-	group = iommu_group_get(&pdev->dev);
-	if (!group)
-		return -EPERM;	/* not isolated: the user cannot own it */
-
-	dep = &list->devs[list->nr++];
-	dep->group_id = iommu_group_id(group);
+	dep = &list->devs[list->nr];
+	if (list->ictx) {
+		vfpci_compat_set_devid(dep, vfpci_dep_devid(list, pdev));
+	} else {
+		group = iommu_group_get(&pdev->dev);
+		if (!group)
+			return -EPERM;	/* not isolated: nobody can own it */
+		dep->group_id = iommu_group_id(group);
+		iommu_group_put(group);
+	}
 	dep->segment = pci_domain_nr(pdev->bus);
 	dep->bus = pdev->bus->number;
 	dep->devfn = pdev->devfn;
-	iommu_group_put(group);
+	list->nr++;
 	return 0;
 }
 
@@ -159,11 +198,21 @@ long vfpci_ioctl_hot_reset_info(struct vfpci_core_device *vdev,
 	if (!list.devs)
 		return -ENOMEM;
 
+	if (vfpci_compat_cdev_opened(&vdev->vdev)) {
+		hdr.flags = VFIO_PCI_HOT_RESET_FLAG_DEV_ID |
+			    VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
+		list.ictx = vfpci_compat_ictx(&vdev->vdev);
+		list.flags = &hdr.flags;
+	}
+	list.dev_set = vdev->vdev.dev_set;
 	walk.origin = vdev->pdev;
 	walk.slot = slot;
 	walk.fn = vfpci_fill_one;
 	walk.arg = &list;
+	/* The set's members and their bindings hold still meanwhile. */
+	mutex_lock(&list.dev_set->lock);
 	ret = vfpci_walk_reset_devs(&walk);
+	mutex_unlock(&list.dev_set->lock);
 	/* A device may have gone since counting: report what was found. */
 	if (!ret)
 		hdr.count = list.nr;
@@ -231,11 +280,21 @@ out:
 	return ret;
 }
 
+/*
+ * Through the cdev (@ictx set), a member is the user's when bound to that
+ * iommufd context, or unbound in a group the context owns (-ENOENT).
+ */
 static bool vfpci_user_owns(struct vfio_device *core_vdev,
-			    struct vfpci_group_files *groups)
+			    struct vfpci_group_files *groups,
+			    struct iommufd_ctx *ictx)
 {
 	u32 i;
+	int id;
 
+	if (ictx) {
+		id = vfpci_compat_dev_id(core_vdev, ictx);
+		return id > 0 || id == -ENOENT;
+	}
 	for (i = 0; i < groups->nr; i++)
 		if (vfio_file_has_dev(groups->files[i], core_vdev))
 			return true;
@@ -244,13 +303,7 @@ static bool vfpci_user_owns(struct vfio_device *core_vdev,
 
 static int vfpci_pdev_in_set(struct pci_dev *pdev, void *arg)
 {
-	struct vfio_device_set *dev_set = arg;
-	struct vfio_device *cur;
-
-	list_for_each_entry(cur, &dev_set->device_list, dev_set_list)
-		if (cur->dev == &pdev->dev)
-			return 0;
-	return -EBUSY;
+	return vfpci_set_find(arg, pdev) ? 0 : -EBUSY;
 }
 
 /*
@@ -352,7 +405,8 @@ static void vfpci_dev_set_unlock_memory(struct vfio_device_set *dev_set)
 }
 
 static int vfpci_dev_set_hot_reset(struct vfio_device_set *dev_set,
-				   struct vfpci_group_files *groups)
+				   struct vfpci_group_files *groups,
+				   struct iommufd_ctx *ictx)
 {
 	struct vfpci_core_device *cur;
 	struct pci_dev *pdev;
@@ -368,7 +422,7 @@ static int vfpci_dev_set_hot_reset(struct vfio_device_set *dev_set,
 
 	/* Every function the reset hits must belong to this user. */
 	for_each_set_vdev(cur, dev_set) {
-		if (!vfpci_user_owns(&cur->vdev, groups)) {
+		if (!vfpci_user_owns(&cur->vdev, groups, ictx)) {
 			ret = -EINVAL;
 			goto out_unlock;
 		}
@@ -421,12 +475,20 @@ long vfpci_ioctl_hot_reset(struct vfpci_core_device *vdev, void __user *arg)
 		return -EFAULT;
 	if (hdr.argsz < minsz || hdr.flags)
 		return -EINVAL;
-	if (VFPCI_COMPAT_HOT_RESET_COUNT_FIRST && !hdr.count)
+	/* Group fds from a group user, none from a cdev user. */
+	if (VFPCI_COMPAT_HOT_RESET_COUNT_FIRST &&
+	    !!hdr.count == vfpci_compat_cdev_opened(&vdev->vdev))
 		return -EINVAL;
 
 	ret = vfpci_probe_hot_reset(vdev->pdev, &slot);
 	if (ret)
 		return ret;
+
+	if (!hdr.count && vfpci_compat_cdev_opened(&vdev->vdev)) {
+		groups.nr = 0;
+		return vfpci_dev_set_hot_reset(vdev->vdev.dev_set, &groups,
+					       vfpci_compat_ictx(&vdev->vdev));
+	}
 
 	/* At most one group per affected device: bounds the copy. */
 	ret = vfpci_count_reset_devs(vdev->pdev, slot, &affected);
@@ -439,7 +501,7 @@ long vfpci_ioctl_hot_reset(struct vfpci_core_device *vdev, void __user *arg)
 	if (ret)
 		return ret;
 
-	ret = vfpci_dev_set_hot_reset(vdev->vdev.dev_set, &groups);
+	ret = vfpci_dev_set_hot_reset(vdev->vdev.dev_set, &groups, NULL);
 
 	vfpci_put_group_files(&groups);
 	return ret;
