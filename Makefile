@@ -61,7 +61,7 @@ demo: all
 	@$(TOP)/scripts/demo
 
 bench: all bench-progs
-	@$(TOP)/bench/run
+	@$(TOP)/bench/run $(BENCH_ARGS)
 
 # DESTDIR stages the install elsewhere (packaging, tests).
 install: modules vfpcictl-install
