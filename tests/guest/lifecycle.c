@@ -6,8 +6,10 @@
  *  - pread/pwrite whose user buffer is a mapping of the same BAR, while
  *    another thread keeps toggling memory decode (no deadlock allowed);
  *  - a bounded stress of threads mixing config writes (memory decode off
- *    and on), mmap faults, BAR pread/pwrite, SET_IRQS and reset; the device
- *    must still work afterwards;
+ *    and on), mmap faults, BAR pread/pwrite, SET_IRQS, reset, ioeventfd
+ *    add/fire/remove and opening and closing more device fds; every call
+ *    answers consistently, every add and open is undone, and the device
+ *    and its ioeventfds still work afterwards;
  *  - unbind while the device is open: the REQ eventfd fires, and the
  *    unbind completes once the user closes the device.
  *
@@ -198,15 +200,20 @@ out:
 
 /* ---- stress ---- */
 
+enum { OP_CONFIG, OP_FAULT, OP_BAR, OP_IRQ, OP_RESET, OP_IOEVENTFD,
+       OP_OPEN, OP_COUNT };
+
 struct stress {
 	struct vt_dev *d;
 	volatile uint32_t *map;
+	uint64_t bar0;		/* file offset of BAR0 */
 	atomic_bool stop;
-	atomic_long ops[5];
+	atomic_long ops[OP_COUNT];
 	atomic_long bad;
+	/* Each success counted on both sides: they must match at the end. */
+	atomic_long ioeventfd_added, ioeventfd_removed;
+	atomic_long opened, closed;
 };
-
-enum { OP_CONFIG, OP_FAULT, OP_BAR, OP_IRQ, OP_RESET };
 
 static void *stress_config(void *arg)
 {
@@ -284,37 +291,150 @@ static void *stress_reset(void *arg)
 	return NULL;
 }
 
+/* Add (efd >= 0) or remove (efd == -1) a 32-bit ioeventfd on edu's liveness. */
+static int ioeventfd_set(struct vt_dev *d, uint64_t bar0, int efd,
+			 uint32_t data)
+{
+	struct vfio_device_ioeventfd ie = {
+		.argsz = sizeof(ie),
+		.flags = VFIO_DEVICE_IOEVENTFD_32,
+		.offset = bar0 + EDU_LIVENESS,
+		.data = data,
+		.fd = efd,
+	};
+
+	return ioctl(d->fd, VFIO_DEVICE_IOEVENTFD, &ie) ? -errno : 0;
+}
+
+static void *stress_ioeventfd(void *arg)
+{
+	struct stress *s = arg;
+	uint64_t one = 1;
+	int efd = vt_eventfd();
+
+	while (!atomic_load(&s->stop)) {
+		/* Nobody else uses this (offset, data): add must succeed. */
+		if (ioeventfd_set(s->d, s->bar0, efd, 0x1234)) {
+			atomic_fetch_add(&s->bad, 1);
+		} else {
+			atomic_fetch_add(&s->ioeventfd_added, 1);
+			if (write(efd, &one, sizeof(one)) != sizeof(one))
+				atomic_fetch_add(&s->bad, 1);
+			if (ioeventfd_set(s->d, s->bar0, -1, 0x1234))
+				atomic_fetch_add(&s->bad, 1);
+			else
+				atomic_fetch_add(&s->ioeventfd_removed, 1);
+		}
+		atomic_fetch_add(&s->ops[OP_IOEVENTFD], 1);
+	}
+	close(efd);
+	return NULL;
+}
+
+static void *stress_open(void *arg)
+{
+	struct stress *s = arg;
+
+	/* More fds of an open device come from its group (cdev: not here). */
+	while (!s->d->cdev && !atomic_load(&s->stop)) {
+		struct vfio_device_info info = { .argsz = sizeof(info) };
+		int fd = ioctl(s->d->group, VFIO_GROUP_GET_DEVICE_FD, s->d->bdf);
+
+		if (fd < 0) {
+			atomic_fetch_add(&s->bad, 1);
+		} else {
+			atomic_fetch_add(&s->opened, 1);
+			if (ioctl(fd, VFIO_DEVICE_GET_INFO, &info) ||
+			    info.num_regions != s->d->info.num_regions)
+				atomic_fetch_add(&s->bad, 1);
+			if (close(fd))
+				atomic_fetch_add(&s->bad, 1);
+			else
+				atomic_fetch_add(&s->closed, 1);
+		}
+		atomic_fetch_add(&s->ops[OP_OPEN], 1);
+	}
+	return NULL;
+}
+
+/* After the stress, an ioeventfd still writes the device when signalled. */
+static bool ioeventfd_works(struct stress *s)
+{
+	uint64_t one = 1, live = 0;
+	int efd = vt_eventfd(), i;
+	bool ok = false;
+
+	if (ioeventfd_set(s->d, s->bar0, efd, 0xcafe0001))
+		goto out;
+	if (write(efd, &one, sizeof(one)) == sizeof(one)) {
+		/* The write may be deferred to a worker: give it a second. */
+		for (i = 0; i < 100 && !ok; i++) {
+			ok = vt_region_read(s->d, 0, EDU_LIVENESS, 4, &live) == 4 &&
+			     live == (uint32_t)~0xcafe0001u;
+			if (!ok)
+				usleep(10000);
+		}
+	}
+	if (ioeventfd_set(s->d, s->bar0, -1, 0xcafe0001))
+		ok = false;
+out:
+	close(efd);
+	return ok;
+}
+
 static void test_stress(struct vt_dev *d)
 {
-	void *(*fns[])(void *) = { stress_config, stress_fault, stress_bar,
-				   stress_irq, stress_reset };
+	void *(*fns[OP_COUNT])(void *) = {
+		[OP_CONFIG] = stress_config, [OP_FAULT] = stress_fault,
+		[OP_BAR] = stress_bar, [OP_IRQ] = stress_irq,
+		[OP_RESET] = stress_reset, [OP_IOEVENTFD] = stress_ioeventfd,
+		[OP_OPEN] = stress_open,
+	};
 	struct stress s = { .d = d };
-	pthread_t th[5];
+	pthread_t th[OP_COUNT];
+	bool alive, balanced, ioeventfd_ok;
+	uint64_t size;
 	size_t mapped;
 	unsigned int i;
 
 	arm("stress", stress_seconds + 60);
 	set_memory(d, true);
+	if (vt_region_offset(d->fd, 0, &s.bar0, &size)) {
+		tap_result(false, test_name, "BAR0 offset: %s", strerror(errno));
+		return;
+	}
 	s.map = vt_mmap_region(d, 0, 4096, &mapped);
 	if (!s.map) {
 		tap_result(false, test_name, "mmap: %s", strerror(errno));
 		return;
 	}
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < OP_COUNT; i++)
 		pthread_create(&th[i], NULL, fns[i], &s);
 	sleep(stress_seconds);
 	atomic_store(&s.stop, true);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < OP_COUNT; i++)
 		pthread_join(th[i], NULL);
 	munmap((void *)s.map, mapped);
 
-	tap_result(atomic_load(&s.bad) == 0 && device_alive(d), test_name,
-		   "%ld inconsistent results; device %s", atomic_load(&s.bad),
-		   device_alive(d) ? "alive" : "dead");
-	tap_diag("%s: %ds, config %ld, faults %ld, bar %ld, irq %ld, reset %ld",
+	alive = device_alive(d);
+	ioeventfd_ok = ioeventfd_works(&s);
+	balanced = atomic_load(&s.ioeventfd_added) ==
+		   atomic_load(&s.ioeventfd_removed) &&
+		   atomic_load(&s.opened) == atomic_load(&s.closed);
+	tap_result(atomic_load(&s.bad) == 0 && alive && ioeventfd_ok &&
+		   balanced, test_name,
+		   "%ld inconsistent results; device %s; ioeventfd %s; ioeventfds added %ld removed %ld; fds opened %ld closed %ld",
+		   atomic_load(&s.bad), alive ? "alive" : "dead",
+		   ioeventfd_ok ? "works" : "broken",
+		   atomic_load(&s.ioeventfd_added),
+		   atomic_load(&s.ioeventfd_removed), atomic_load(&s.opened),
+		   atomic_load(&s.closed));
+	tap_diag("%s: %ds, config %ld, faults %ld, bar %ld, irq %ld, reset %ld, ioeventfd %ld, open/close %ld",
 		 test_name, stress_seconds, atomic_load(&s.ops[OP_CONFIG]),
 		 atomic_load(&s.ops[OP_FAULT]), atomic_load(&s.ops[OP_BAR]),
-		 atomic_load(&s.ops[OP_IRQ]), atomic_load(&s.ops[OP_RESET]));
+		 atomic_load(&s.ops[OP_IRQ]), atomic_load(&s.ops[OP_RESET]),
+		 atomic_load(&s.ops[OP_IOEVENTFD]),
+		 atomic_load(&s.ops[OP_OPEN]));
 	alarm(0);
 }
 
