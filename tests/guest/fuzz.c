@@ -361,32 +361,7 @@ static int guarded_access(volatile uint8_t *p, int width, uint64_t *val,
 	}
 	fault_jmp = &jb;
 	__asm__ volatile("" ::: "memory");
-	switch (width) {
-	case 1:
-		if (write)
-			*p = *val;
-		else
-			*val = *p;
-		break;
-	case 2:
-		if (write)
-			*(volatile uint16_t *)p = *val;
-		else
-			*val = *(volatile uint16_t *)p;
-		break;
-	case 4:
-		if (write)
-			*(volatile uint32_t *)p = *val;
-		else
-			*val = *(volatile uint32_t *)p;
-		break;
-	default:
-		if (write)
-			*(volatile uint64_t *)p = *val;
-		else
-			*val = *(volatile uint64_t *)p;
-		break;
-	}
+	vt_mmio_rw(p, width, val, write);
 	__asm__ volatile("" ::: "memory");
 	fault_jmp = NULL;
 	return 0;

@@ -334,28 +334,9 @@ void *vt_mmap_region(struct vt_dev *d, uint32_t index, size_t len,
 
 /* ---- MMIO with SIGBUS caught ---- */
 
-static sigjmp_buf mmio_jmp;
-
-static void mmio_fault(int sig)
+/* One access of @width bytes (1, 2, 4 or 8); the caller catches faults. */
+void vt_mmio_rw(volatile void *addr, int width, uint64_t *val, bool write)
 {
-	siglongjmp(mmio_jmp, sig);
-}
-
-static int mmio_access(volatile void *addr, int width, uint64_t *val,
-		       bool write)
-{
-	struct sigaction sa = { .sa_handler = mmio_fault }, old_bus, old_segv;
-	int ret = 0;
-
-	if (!width_ok(width))
-		return -EINVAL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old_bus);
-	sigaction(SIGSEGV, &sa, &old_segv);
-	if (sigsetjmp(mmio_jmp, 1)) {
-		ret = -EFAULT;
-		goto out;
-	}
 	switch (width) {
 	case 1:
 		if (write)
@@ -382,6 +363,31 @@ static int mmio_access(volatile void *addr, int width, uint64_t *val,
 			*val = *(volatile uint64_t *)addr;
 		break;
 	}
+}
+
+static sigjmp_buf mmio_jmp;
+
+static void mmio_fault(int sig)
+{
+	siglongjmp(mmio_jmp, sig);
+}
+
+static int mmio_access(volatile void *addr, int width, uint64_t *val,
+		       bool write)
+{
+	struct sigaction sa = { .sa_handler = mmio_fault }, old_bus, old_segv;
+	int ret = 0;
+
+	if (!width_ok(width))
+		return -EINVAL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	if (sigsetjmp(mmio_jmp, 1)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	vt_mmio_rw(addr, width, val, write);
 out:
 	sigaction(SIGBUS, &old_bus, NULL);
 	sigaction(SIGSEGV, &old_segv, NULL);

@@ -120,6 +120,9 @@ void *vt_mmap_region(struct vt_dev *d, uint32_t index, size_t len,
 int vt_mmio_read(volatile void *addr, int width, uint64_t *val);
 int vt_mmio_write(volatile void *addr, int width, uint64_t val);
 
+/* One access of @width bytes (1, 2, 4, else 8), faults not caught. */
+void vt_mmio_rw(volatile void *addr, int width, uint64_t *val, bool write);
+
 /* ---- eventfds and DMA (vfio.c) ---- */
 
 int vt_eventfd(void);
