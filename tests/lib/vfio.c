@@ -334,7 +334,7 @@ void *vt_mmap_region(struct vt_dev *d, uint32_t index, size_t len,
 
 /* ---- MMIO with SIGBUS caught ---- */
 
-/* One access of @width bytes (1, 2, 4 or 8); the caller catches faults. */
+/* One access of @width bytes (1, 2, 4, else 8); the caller catches faults. */
 void vt_mmio_rw(volatile void *addr, int width, uint64_t *val, bool write)
 {
 	switch (width) {
