@@ -1,85 +1,34 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vfpci: top-level build.  See README.md.
 #   make               set up (scripts/setup), build modules, tools, tests
-#   make check         build and run every test (host and VM)
+#   make check         build and run every test (host and VM); SERIES="6.1"
+#                      tests one kernel series, SUITES="core" one suite
 #   make check-debug   the same on a debug kernel (tests/debug.mk)
 #   make demo          the main job, in the VM
 #   make install       install modules for KVER (default: running kernel)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
-KVER ?= $(shell $(TOP)/scripts/kver 2>/dev/null)
-KDIR ?= /lib/modules/$(KVER)/build
-BUILD := $(TOP)/build/$(KVER)
-MODULES := vfpci_core vfpci vfpci_edu vfpci_virtio
+# The Debian kernel series "make check" tests (and scripts/setup installs).
+SERIES ?= 6.1 6.12
 
-CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
-	-I$(TOP)/tests/lib -D_GNU_SOURCE
-export KVER
+# Goals that need nothing installed.
+NO_SETUP_GOALS := clean checkpatch dkms-uninstall
+GOALS := $(or $(MAKECMDGOALS),all)
 
-.PHONY: all setup modules tests check demo install clean checkpatch fuzz
-
-all: setup modules tests tools
-
-setup:
-	@$(TOP)/scripts/setup
-
-# Kbuild writes objects next to sources: give each kernel its own tree of
-# symlinks so 6.1 and 6.12 builds never mix.
-modules: setup
-	@test -n "$(KVER)" || { echo "no kernel found: run scripts/setup" >&2; exit 1; }
-	@mkdir -p $(BUILD)/kernel
-	@cp -rsf $(TOP)/kernel/. $(BUILD)/kernel/
-	@rm -rf $(BUILD)/include && cp -rsf $(TOP)/include $(BUILD)/include
-	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel modules
-	@for m in $(MODULES); do cp $(BUILD)/kernel/$$m.ko $(BUILD)/; done
-	@printf '%s.ko\n' $(MODULES) > $(BUILD)/load-order
-
-include tests/tests.mk
-include tools/tools.mk
-include tools/vfpcictl/vfpcictl.mk
-include bench/bench.mk
-include tests/debug.mk
-
-# "make check" runs on every kernel we support (Debian's 6.1 and 6.12),
-# "make check KVER=..." on that one only.
-ifneq ($(filter command line environment,$(origin KVER)),)
-CHECK_KVERS := $(KVER)
+ifeq ($(if $(SKIP_SETUP),,$(filter-out $(NO_SETUP_GOALS),$(GOALS))),)
+include $(TOP)/build.mk
 else
-CHECK_KVERS := $(shell KVER= $(TOP)/scripts/kver 6.1 2>/dev/null) \
-	$(shell KVER= $(TOP)/scripts/kver 6.12 2>/dev/null)
+# The build directory is named after the kernel release, and on a fresh
+# machine it is scripts/setup that installs that kernel: so setup runs
+# first, and every goal in a second make that looks at /lib/modules after.
+SETUP_FOR := $(if $(filter check check-debug,$(GOALS)),check,$(if 	$(filter bench,$(GOALS)),bench,$(if $(filter demo fuzz,$(GOALS)),vm,build)))
+
+.PHONY: $(GOALS)
+$(firstword $(GOALS)):
+	@$(TOP)/scripts/setup --for $(SETUP_FOR) --series "$(SERIES)"
+	@$(MAKE) --no-print-directory SKIP_SETUP=1 $(MAKECMDGOALS)
+
+$(wordlist 2,$(words $(GOALS)),$(GOALS)): $(firstword $(GOALS))
+	@:
 endif
-
-check: all
-	@for k in $(CHECK_KVERS); do \
-		[ "$$k" = "$(KVER)" ] || \
-		$(MAKE) --no-print-directory modules KVER=$$k || exit 1; \
-	done
-	@KVERS="$(strip $(CHECK_KVERS))" $(TOP)/tests/check
-
-demo: all
-	@$(TOP)/scripts/demo
-
-bench: all bench-progs
-	@$(TOP)/bench/run $(BENCH_ARGS)
-
-# DESTDIR stages the install elsewhere (packaging, tests).
-install: modules vfpcictl-install
-	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel INSTALL_MOD_DIR=updates \
-		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
-	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
-
-checkpatch:
-	@$(TOP)/scripts/checkpatch
-
-# The fuzz suite's targets for DURATION seconds (default 300), a fresh
-# seed unless SEED= is given; see tests/guest/suite-fuzz.
-fuzz: all
-	@rm -rf $(TOP)/build/vm/fuzz; . $(TOP)/tests/suites/fuzz.suite; d=$(or $(DURATION),300); a=(); \
-	for x in "$${DEVICES[@]}"; do a+=(--device "$$x"); done; \
-	$(TOP)/tests/vm/run --out $(TOP)/build/vm/fuzz --timeout $$((d + 240)) \
-		"$${a[@]}" -- "tests/guest/suite-fuzz --seconds $$d \
-		--seed $(or $(SEED),$$(date +%s))"
-
-clean:
-	rm -rf $(TOP)/build
