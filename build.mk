@@ -41,7 +41,7 @@ include tests/debug.mk
 ifneq ($(filter command line environment,$(origin KVER)),)
 CHECK_KVERS := $(KVER)
 else
-CHECK_KVERS := $(foreach s,$(SERIES),$(shell KVER= $(TOP)/scripts/kver $(s)))
+CHECK_KVERS = $(foreach s,$(SERIES),$(shell KVER= $(TOP)/scripts/kver $(s)))
 endif
 
 check: all
