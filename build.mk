@@ -12,7 +12,8 @@ CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/tests/lib -D_GNU_SOURCE
 export KVER
 
-.PHONY: all setup modules tests check demo install clean checkpatch fuzz
+.PHONY: all setup modules tests check demo install clean checkpatch fuzz \
+	install-dropin uninstall-dropin
 
 all: modules tests tools
 
@@ -29,6 +30,20 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kernel modules
 	@for m in $(MODULES); do cp $(BUILD)/kernel/$$m.ko $(BUILD)/; done
 	@printf '%s.ko\n' $(MODULES) > $(BUILD)/load-order
+	@mkdir -p $(BUILD)/dropin
+	@cp -rsf $(TOP)/kernel/. $(BUILD)/dropin/
+	@ln -sf $(TOP)/kernel/dropin/Kbuild $(BUILD)/dropin/Kbuild
+	$(MAKE) -C $(KDIR) M=$(BUILD)/dropin \
+		KBUILD_EXTRA_SYMBOLS=$(BUILD)/kernel/Module.symvers modules
+	@cp $(BUILD)/dropin/vfio-pci.ko $(BUILD)/
+
+# The drop-in vfio-pci (kernel/dropin/Kbuild): installed and removed by
+# scripts/dropin, never loaded by the tests' load-order.
+install-dropin: install
+	$(TOP)/scripts/dropin install --kver $(KVER) $(if $(DESTDIR),--root $(DESTDIR))
+
+uninstall-dropin:
+	$(TOP)/scripts/dropin uninstall --kver $(KVER) $(if $(DESTDIR),--root $(DESTDIR))
 
 include tests/tests.mk
 include tools/tools.mk

@@ -210,8 +210,8 @@ static inline void vfpci_compat_set_devid(struct vfio_pci_dependent_device *dep,
 /* The uAPI of 6.5; never reported before, as no device is cdev-opened. */
 #define VFIO_PCI_DEVID_OWNED			0
 #define VFIO_PCI_DEVID_NOT_OWNED		-1
-#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID		(1 << 0)
-#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED	(1 << 1)
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID		BIT(0)
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED	BIT(1)
 
 /* 6.5 made group_id one member of a union with devid. */
 static inline void vfpci_compat_set_devid(struct vfio_pci_dependent_device *dep,

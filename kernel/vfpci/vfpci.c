@@ -2,7 +2,8 @@
 /*
  * vfpci: the generic VFIO PCI driver.  It binds any PCI function through
  * driver_override (or the ids= parameter) and hands everything to
- * vfpci_core.
+ * vfpci_core.  kernel/dropin/Kbuild builds it a second time as the
+ * drop-in vfio-pci (VFPCI_DROPIN), for tools that know only that name.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,6 +14,12 @@
 #include <vfpci_core.h>
 
 #include "compat.h"
+
+#ifdef VFPCI_DROPIN
+#define VFPCI_DRIVER_NAME	"vfio-pci"
+#else
+#define VFPCI_DRIVER_NAME	"vfpci"
+#endif
 
 static char ids[1024] __initdata;
 module_param_string(ids, ids, sizeof(ids), 0);
@@ -78,7 +85,7 @@ static int vfpci_open_device(struct vfio_device *core_vdev)
 }
 
 static const struct vfio_device_ops vfpci_ops = {
-	.name		= "vfpci",
+	.name		= VFPCI_DRIVER_NAME,
 	.init		= vfpci_core_init_dev,
 	.release	= vfpci_core_release_dev,
 	.open_device	= vfpci_open_device,
@@ -139,7 +146,7 @@ static const struct pci_device_id vfpci_table[] = {
 MODULE_DEVICE_TABLE(pci, vfpci_table);
 
 static struct pci_driver vfpci_driver = {
-	.name			= "vfpci",
+	.name			= VFPCI_DRIVER_NAME,
 	.id_table		= vfpci_table,
 	.probe			= vfpci_probe,
 	.remove			= vfpci_remove,
@@ -198,4 +205,8 @@ static void __exit vfpci_exit(void)
 module_exit(vfpci_exit);
 
 MODULE_LICENSE("GPL");
+#ifdef VFPCI_DROPIN
+MODULE_DESCRIPTION("vfpci drop-in: generic VFIO PCI driver on vfpci_core, as vfio-pci");
+#else
 MODULE_DESCRIPTION("vfpci: generic VFIO PCI driver on vfpci_core");
+#endif
