@@ -5,6 +5,7 @@
  * not fine, a suggested fix.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,23 @@ static void check_vfio_core(void)
 	else
 		report("vfio-missing", L_WARN, "modprobe vfio-pci",
 		       "/dev/vfio/vfio does not exist: the VFIO core is not loaded");
+}
+
+/* Whose vfio-pci this host has: the kernel's own or vfpci's drop-in. */
+static void check_vfio_pci_kind(void)
+{
+	char path[PATH_MAX];
+	const char *kind = mods_vfio_pci_kind(path, sizeof(path));
+
+	if (!strcmp(kind, "none"))
+		report("vfio-pci", L_INFO,
+		       "install Debian's linux-image, or vfpci's drop-in (make install-dropin)",
+		       "no vfio-pci module: tools that know only that name (DPDK, driverctl, libvirt) cannot bind devices");
+	else
+		report("vfio-pci", L_INFO, NULL,
+		       "vfio-pci is %s%s%s%s", !strcmp(kind, "in-kernel") ?
+		       "the kernel's own" : "vfpci's drop-in",
+		       path[0] ? " (" : "", path, path[0] ? ")" : "");
 }
 
 /* Returns the chosen module (or "" when none). */
@@ -298,6 +316,7 @@ int cmd_doctor(const char *bdf)
 	}
 	check_iommu(&f);
 	check_vfio_core();
+	check_vfio_pci_kind();
 	check_driver(&f, mod, sizeof(mod));
 	if (!f.bridge)
 		check_denylist(&f, mod);

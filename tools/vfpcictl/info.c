@@ -237,6 +237,8 @@ static void show_features(const struct vfio_device_info *di, int fd)
 int cmd_info(const char *bdf)
 {
 	struct vfio_device_info di = { .argsz = sizeof(di) };
+	const char *kind = NULL;
+	char path[PATH_MAX];
 	struct pcifn f;
 	struct vdev v;
 	unsigned int i;
@@ -261,16 +263,21 @@ int cmd_info(const char *bdf)
 			   strerror(errno));
 		goto out;
 	}
+	if (!strcmp(f.driver, "vfio-pci"))
+		kind = mods_vfio_pci_kind(path, sizeof(path));
 	if (opt.json) {
 		js_obj(NULL);
 		js_str("bdf", f.bdf);
 		js_str("driver", f.driver);
+		if (kind)
+			js_str("vfio_pci", kind);
 		js_int("iommu_group", f.group);
 		js_int("flags", di.flags);
 		js_arr("regions");
 	} else {
-		printf("%s on %s, group %d: %u regions, %u irq indexes\n",
-		       f.bdf, f.driver, f.group, di.num_regions, di.num_irqs);
+		printf("%s on %s%s%s%s, group %d: %u regions, %u irq indexes\n",
+		       f.bdf, f.driver, kind ? " (" : "", kind ? kind : "",
+		       kind ? ")" : "", f.group, di.num_regions, di.num_irqs);
 	}
 	for (i = 0; i < di.num_regions; i++)
 		show_region(v.fd, i);

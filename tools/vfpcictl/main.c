@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,12 @@ int cmd_list(void)
 	if (opt.json) {
 		js_end_arr();
 		js_done();
+	} else {
+		char path[PATH_MAX];
+		const char *kind = mods_vfio_pci_kind(path, sizeof(path));
+
+		printf("vfio-pci: %s%s%s%s\n", kind, path[0] ? " (" : "", path,
+		       path[0] ? ")" : "");
 	}
 	sfs_free_list(bdfs, n);
 	return EX_OK;

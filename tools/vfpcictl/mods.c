@@ -208,6 +208,43 @@ bool is_vfio_driver(const char *driver)
 	       mods_is_vfio_module(mod);
 }
 
+/*
+ * Whose vfio-pci modprobe loads: the kernel's own, or vfpci's drop-in
+ * (scripts/dropin: the same name in updates/, which modprobe prefers).
+ * @path gets the file, "" when built in or missing.
+ */
+const char *mods_vfio_pci_kind(char *path, size_t len)
+{
+	struct kmod_list *info = NULL, *l;
+	const char *kind = "none", *p;
+	struct kmod_module *m;
+
+	path[0] = '\0';
+	if (kmod_module_new_from_name(kctx, "vfio_pci", &m) < 0)
+		return kind;
+	p = kmod_module_get_path(m);
+	if (!p) {
+		if (kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN)
+			kind = "in-kernel";
+		kmod_module_unref(m);
+		return kind;
+	}
+	snprintf(path, len, "%s", p);
+	kind = "in-kernel";
+	if (kmod_module_get_info(m, &info) >= 0) {
+		kmod_list_foreach(l, info) {
+			if (strcmp(kmod_module_info_get_key(l), "description"))
+				continue;
+			if (!strncmp(kmod_module_info_get_value(l),
+				     "vfpci drop-in", 13))
+				kind = "vfpci drop-in";
+		}
+		kmod_module_info_free_list(info);
+	}
+	kmod_module_unref(m);
+	return kind;
+}
+
 const char *mods_state(const char *module)
 {
 	struct kmod_module *m;

@@ -68,6 +68,8 @@ bool mods_is_vfio_module(const char *module);
 bool is_vfio_driver(const char *driver);
 /* "installed", "builtin", "loaded" (insmod'ed, not installed), "missing" */
 const char *mods_state(const char *module);
+/* "in-kernel", "vfpci drop-in" or "none": whose vfio-pci modprobe loads. */
+const char *mods_vfio_pci_kind(char *path, size_t len);
 /* Load @module with its dependencies; 0 or -errno. */
 int mods_load(const char *module);
 /* Resolve --driver or a module name to a loaded PCI driver name. */
