@@ -11,7 +11,7 @@ TOP := $(CURDIR)
 KVER ?= $(shell $(TOP)/scripts/kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD := $(TOP)/build/$(KVER)
-MODULES := vfpci_core vfpci vfpci_edu vfpci_virtio
+MODULES := vfpci_core vfpci vfpci_edu vfpci_virtio nvmepf vfpci_nvme
 
 CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/tests/lib -D_GNU_SOURCE
