@@ -139,7 +139,7 @@ static struct pci_driver nvmepf_driver = {
 	.probe			= nvmepf_probe,
 	.remove			= nvmepf_remove,
 	.sriov_configure	= nvmepf_sriov_configure,
-	.driver.dev_groups	= nvmepf_pf_groups,
+	.dev_groups		= nvmepf_pf_groups,
 };
 module_pci_driver(nvmepf_driver);
 

@@ -19,8 +19,6 @@
 #define CNS_PRIMARY_CAPS	0x14
 #define CNS_SECONDARY_LIST	0x15
 
-#define OACS_VIRT_MGMT		BIT(7)
-
 #define VM_SEC_OFFLINE		0x7
 #define VM_SEC_ASSIGN		0x8
 #define VM_SEC_ONLINE		0x9
@@ -40,7 +38,11 @@ int nvmepf_identify(struct nvmepf *pf, u8 cns, u16 cntid)
 	return nvmepf_admin_cmd(pf, &cmd, NULL);
 }
 
-/* Who we are and what the PF has to hand out. */
+/*
+ * Who we are and what the PF has to hand out.  QEMU 7.2 does not set
+ * OACS's Virtualization Management bit although it has the command: the
+ * Primary Controller Capabilities tell instead.
+ */
 int nvmepf_read_caps(struct nvmepf *pf)
 {
 	const u8 *p = pf->buf;
@@ -49,19 +51,18 @@ int nvmepf_read_caps(struct nvmepf *pf)
 	ret = nvmepf_identify(pf, CNS_CTRL, 0);
 	if (ret)
 		return ret;
-	if (!(get_unaligned_le16(p + 256) & OACS_VIRT_MGMT)) {
-		pci_info(pf->pdev, "no Virtualization Management\n");
-		return -ENODEV;
-	}
 	pf->cntlid = get_unaligned_le16(p + 78);
 
 	ret = nvmepf_identify(pf, CNS_PRIMARY_CAPS, pf->cntlid);
-	if (ret)
-		return ret;
+	if (ret || !(p[4] & 3)) {	/* CRT: VQ and VI flexible resources */
+		pci_info(pf->pdev, "no flexible resources to share (CRT 0x%x)\n",
+			 ret ? 0 : p[4]);
+		return -ENODEV;
+	}
 	pf->vq_total = get_unaligned_le32(p + 32);	/* VQFRT */
 	pf->vq_max = get_unaligned_le16(p + 44);	/* VQFRSM */
-	pf->vi_total = get_unaligned_le32(p + 80);	/* VIFRT */
-	pf->vi_max = get_unaligned_le16(p + 92);	/* VIFRSM */
+	pf->vi_total = get_unaligned_le32(p + 64);	/* VIFRT */
+	pf->vi_max = get_unaligned_le16(p + 76);	/* VIFRSM */
 	return 0;
 }
 
@@ -75,7 +76,7 @@ int nvmepf_flex_assigned(struct nvmepf *pf, u32 *vq, u32 *vi)
 	if (ret)
 		return ret;
 	*vq = get_unaligned_le32(p + 36);	/* VQRFA */
-	*vi = get_unaligned_le32(p + 84);	/* VIRFA */
+	*vi = get_unaligned_le32(p + 68);	/* VIRFA */
 	return 0;
 }
 
