@@ -39,6 +39,11 @@ struct pci_dev *nvmepf_vf_pdev(struct nvmepf_vf *vf);
 int nvmepf_vf_claim(struct nvmepf_vf *vf);
 /* Take the controller offline and give its resources back to the PF. */
 void nvmepf_vf_unclaim(struct nvmepf_vf *vf);
+/*
+ * Take a claimed VF's controller offline and assign its share again:
+ * after a function reset, which may have taken the resources (QEMU 7.2).
+ */
+int nvmepf_vf_assign(struct nvmepf_vf *vf);
 
 /* Secondary Online / Offline of a claimed VF's controller. */
 int nvmepf_vf_online(struct nvmepf_vf *vf);

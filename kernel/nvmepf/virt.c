@@ -174,6 +174,23 @@ out:
 }
 EXPORT_SYMBOL_GPL(nvmepf_vf_claim);
 
+int nvmepf_vf_assign(struct nvmepf_vf *vf)
+{
+	struct nvmepf *pf = vf->pf;
+	int ret = -EINVAL;
+
+	mutex_lock(&pf->lock);
+	if (vf->claimed) {
+		ret = nvmepf_virt_mgmt(pf, vf->scid, VM_SEC_OFFLINE, 0, 0);
+		if (!ret)
+			ret = nvmepf_assign(pf, vf->scid, vf->vq_share,
+					    vf->vi_share);
+	}
+	mutex_unlock(&pf->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(nvmepf_vf_assign);
+
 void nvmepf_vf_unclaim(struct nvmepf_vf *vf)
 {
 	struct nvmepf *pf = vf->pf;

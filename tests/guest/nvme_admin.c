@@ -21,13 +21,16 @@
  * namespace 1 with a pattern of each block's own, reads them back and
  * compares; every I/O command must complete with one interrupt.
  *
+ * With --reset it then resets the device (VFIO_DEVICE_RESET), which must
+ * leave the controller disabled, enables it again and runs a batch.
+ *
  * With --expect-dead the controller must never become ready (CSTS.CFS or
  * a timeout on enable): how an SR-IOV VF whose secondary controller is
  * offline behaves, on any driver that does not online it.  "ok .../dead"
  * then, and nothing more is tried.
  *
  * Usage: nvme_admin --driver NAME [--count N] [--serial SN] [--vector V]
- *                   [--io N [--lba L]] [--expect-dead] BDF
+ *                   [--io N [--lba L]] [--reset] [--expect-dead] BDF
  * --vector wires the eventfd to another MSI-X vector than the admin
  * queue's 0: the interrupt checks must then fail (a self-test).
  * --serial "" skips the serial check (VFs have their own serials).
@@ -962,6 +965,28 @@ static void run_io(struct nvme *n, int blocks, uint64_t base)
 	delete_io_queues(n);
 }
 
+/* ---- VFIO_DEVICE_RESET (--reset) ---- */
+
+static void reset_and_rerun(struct nvme *n, int count)
+{
+	struct batch b;
+	uint32_t cc;
+	int ret;
+
+	ret = ioctl(n->d.fd, VFIO_DEVICE_RESET);
+	if (!tap_result(!ret, t("reset"), "VFIO_DEVICE_RESET: %s",
+			strerror(errno)))
+		return;
+	cc = rd32(n, NVME_REG_CC);
+	tap_result(!(cc & NVME_CC_EN), t("reset/controller_reset"),
+		   "CC 0x%x after the reset", cc);
+	/* The function reset cleared COMMAND as a real FLR does. */
+	if (!set_command(n, true) || !enable_ctrl(n))
+		return;
+	run_batch(n, count, true, &b);
+	report_batch("after_reset", count, true, false, &b);
+}
+
 /* ---- teardown ---- */
 
 static void teardown(struct nvme *n)
@@ -1009,7 +1034,8 @@ static void teardown(struct nvme *n)
 	vt_close(&n->d);
 }
 
-static void run(struct nvme *n, int count, int io_blocks, uint64_t lba)
+static void run(struct nvme *n, int count, int io_blocks, uint64_t lba,
+		bool reset)
 {
 	int quiet = count / 10 < 4 ? 4 : count / 10;
 	struct batch b;
@@ -1053,10 +1079,12 @@ static void run(struct nvme *n, int count, int io_blocks, uint64_t lba)
 	report_batch("msix_reenabled", quiet * 2, true, false, &b);
 	if (io_blocks && b.completions == quiet * 2)
 		run_io(n, io_blocks, lba);
+	if (reset && b.completions == quiet * 2)
+		reset_and_rerun(n, quiet);
 }
 
 #define ARGS_HELP "--driver NAME [--count N] [--serial SN] [--vector V] " \
-	"[--io N [--lba L]] [--expect-dead] BDF"
+	"[--io N [--lba L]] [--reset] [--expect-dead] BDF"
 
 static void print_usage(const char *prog)
 {
@@ -1074,13 +1102,15 @@ int main(int argc, char **argv)
 		{ "io", required_argument, NULL, 'i' },
 		{ "lba", required_argument, NULL, 'l' },
 		{ "expect-dead", no_argument, NULL, 'x' },
+		{ "reset", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret, count = 100, io_blocks = 0;
 	uint64_t lba = 0;
+	bool reset = false;
 	struct nvme n;
 
-	while ((c = getopt_long(argc, argv, "d:c:s:v:i:l:x", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:c:s:v:i:l:xr", opts, NULL)) != -1) {
 		if (c == 'd')
 			drv = optarg;
 		else if (c == 'c')
@@ -1095,6 +1125,8 @@ int main(int argc, char **argv)
 			lba = strtoull(optarg, NULL, 0);
 		else if (c == 'x')
 			expect_dead = true;
+		else if (c == 'r')
+			reset = true;
 		else
 			print_usage(argv[0]);
 	}
@@ -1114,7 +1146,7 @@ int main(int argc, char **argv)
 		return tap_summary();
 	n.efd = vt_eventfd();
 	if (tap_result(n.efd >= 0, t("eventfd"), "%s", strerror(-n.efd)))
-		run(&n, count, io_blocks, lba);
+		run(&n, count, io_blocks, lba, reset);
 	teardown(&n);
 	return tap_summary();
 }

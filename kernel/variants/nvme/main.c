@@ -64,9 +64,11 @@ static void nvme_close_device(struct vfio_device *vdev)
 }
 
 /*
- * A function reset leaves a secondary controller's state alone: the
- * user's reset must also take it offline (which resets it) and online.
- * Online even when the function reset failed, so the VF stays usable.
+ * A function reset leaves the secondary controller online (QEMU 7.2's
+ * even loses its resources): offline it first, which resets the
+ * controller and stops its DMA, and after the function reset assign the
+ * share again and online it, even when the function reset failed, so the
+ * VF stays usable.
  */
 static long nvme_reset(struct vfpci_nvme_device *nv)
 {
@@ -77,10 +79,12 @@ static long nvme_reset(struct vfpci_nvme_device *nv)
 	ret = nvmepf_vf_offline(nv->pfvf);
 	if (!ret)
 		ret = vfpci_core_ioctl(&nv->core.vdev, VFIO_DEVICE_RESET, 0);
-	ret2 = nvmepf_vf_online(nv->pfvf);
+	ret2 = nvmepf_vf_assign(nv->pfvf);
+	if (!ret2)
+		ret2 = nvmepf_vf_online(nv->pfvf);
 	mutex_unlock(&nv->reset_lock);
-	if (ret == -ENODEV)
-		return -EIO;	/* the PF is dead, the VF still exists */
+	if (ret == -ENODEV || ret2 == -ENODEV)
+		return -EIO;	/* the PF's queue is dead, the VF is not gone */
 	return ret ? ret : ret2;
 }
 
