@@ -6,7 +6,7 @@
 KVER ?= $(shell $(TOP)/scripts/kver $(firstword $(SERIES)) 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD := $(TOP)/build/$(KVER)
-MODULES := vfpci_core vfpci vfpci_edu vfpci_virtio
+MODULES := vfpci_core vfpci vfpci_edu vfpci_virtio nvmepf vfpci_nvme
 
 CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/tests/lib -D_GNU_SOURCE

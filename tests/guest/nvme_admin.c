@@ -16,10 +16,24 @@
  * can be disabled (no interrupts, completions still posted) and enabled
  * again.  Every wait is bounded: a dead device gives "not ok", never a hang.
  *
+ * With --io N it then creates one I/O queue pair (its completion queue on
+ * MSI-X vector 0, shared with the admin queue), writes N blocks of
+ * namespace 1 with a pattern of each block's own, reads them back and
+ * compares; every I/O command must complete with one interrupt.
+ *
+ * With --reset it then resets the device (VFIO_DEVICE_RESET), which must
+ * leave the controller disabled, enables it again and runs a batch.
+ *
+ * With --expect-dead the controller must never become ready (CSTS.CFS or
+ * a timeout on enable): how an SR-IOV VF whose secondary controller is
+ * offline behaves, on any driver that does not online it.  "ok .../dead"
+ * then, and nothing more is tried.
+ *
  * Usage: nvme_admin --driver NAME [--count N] [--serial SN] [--vector V]
- *                   BDF
+ *                   [--io N [--lba L]] [--reset] [--expect-dead] BDF
  * --vector wires the eventfd to another MSI-X vector than the admin
  * queue's 0: the interrupt checks must then fail (a self-test).
+ * --serial "" skips the serial check (VFs have their own serials).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,7 +72,14 @@
 #define NVME_CSTS_CFS		(1u << 1)
 
 /* Admin opcodes and the parameters used here. */
+#define NVME_ADM_CREATE_SQ	0x01
 #define NVME_ADM_GET_LOG	0x02
+#define NVME_ADM_DELETE_CQ	0x04
+#define NVME_ADM_CREATE_CQ	0x05
+#define NVME_ADM_DELETE_SQ	0x00
+#define NVME_IO_WRITE		0x01
+#define NVME_IO_READ		0x02
+#define NVME_CNS_NS		0x00
 #define NVME_ADM_IDENTIFY	0x06
 #define NVME_ADM_GET_FEATURES	0x0a
 #define NVME_CNS_CTRL		0x01
@@ -76,6 +97,10 @@
 #define IOVA_SQ			0x100000ull
 #define IOVA_CQ			0x200000ull
 #define IOVA_DATA		0x300000ull
+#define IOVA_IOSQ		0x400000ull
+#define IOVA_IOCQ		0x500000ull
+#define IOVA_IOBUF		0x600000ull
+#define IO_QID			1
 #define REG_MAP_LEN		0x2000	/* registers + doorbell page */
 
 #define IRQ_WAIT_MS		2000
@@ -126,6 +151,15 @@ struct nvme {
 	int timeouts;
 	/* MSI-X capability as read from config space */
 	unsigned int msix_pos, msix_bir, msix_off, msix_entries;
+	/* The I/O queue pair of --io */
+	struct nvme_sqe *iosq;
+	volatile struct nvme_cqe *iocq;
+	uint8_t *iobuf;
+	bool iosq_mapped, iocq_mapped, iobuf_mapped;
+	uint16_t io_tail, io_head;
+	uint8_t io_phase;
+	unsigned int lba_size;
+	uint64_t nsze;
 };
 
 /* Tallies of one batch of commands. */
@@ -138,6 +172,7 @@ struct batch {
 static const char *drv;
 static const char *serial;
 static unsigned int vector;
+static bool expect_dead;
 static char tname[160];
 
 static const char *t(const char *what)
@@ -327,13 +362,19 @@ static bool read_caps(struct nvme *n)
 	n->timeout_ms = NVME_CAP_TO(cap) * 500;
 	if (n->timeout_ms < 500 || n->timeout_ms > 10000)
 		n->timeout_ms = 10000;
+	bool usable = cap != ~0ull && vs != ~0u && vs >= 0x10000 &&
+		      NVME_CAP_MQES(cap) + 1 >= QDEPTH &&
+		      NVME_CAP_CSS_NVM(cap) && NVME_CAP_MPSMIN(cap) == 0;
+
 	tap_diag("%s: CAP 0x%016llx VS 0x%08x (MQES %u DSTRD %u TO %u)", drv,
 		 (unsigned long long)cap, vs, NVME_CAP_MQES(cap), n->dstrd,
 		 NVME_CAP_TO(cap));
-	return tap_result(cap != ~0ull && vs != ~0u && vs >= 0x10000 &&
-			  NVME_CAP_MQES(cap) + 1 >= QDEPTH &&
-			  NVME_CAP_CSS_NVM(cap) && NVME_CAP_MPSMIN(cap) == 0,
-			  t("registers"), "CAP 0x%llx VS 0x%x unusable",
+	/* QEMU shows an offline secondary controller with zero registers. */
+	if (expect_dead && !usable) {
+		tap_ok("%s", t("dead"));
+		return false;
+	}
+	return tap_result(usable, t("registers"), "CAP 0x%llx VS 0x%x unusable",
 			  (unsigned long long)cap, vs);
 }
 
@@ -369,6 +410,13 @@ static bool enable_ctrl(struct nvme *n)
 		return false;
 	ok = !wr32(n, NVME_REG_CC, NVME_CC_IOSQES | NVME_CC_IOCQES |
 		   NVME_CC_EN) && wait_ready(n, true, &csts);
+	if (expect_dead) {
+		tap_diag("%s: enable: CSTS 0x%x", drv, csts);
+		tap_result(!ok, t("dead"),
+			   "controller became ready (CSTS 0x%x): not offline",
+			   csts);
+		return false;
+	}
 	return tap_result(ok, t("enable"), "CSTS 0x%x (CC 0x%x)", csts,
 			  rd32(n, NVME_REG_CC));
 }
@@ -446,7 +494,7 @@ static bool check_id_ctrl(struct nvme *n, char *why, size_t len)
 		snprintf(why, len, "identify: model '%s'", mn);
 		return false;
 	}
-	if (serial && (strncmp(sn, serial, strlen(serial)) ||
+	if (serial && *serial && (strncmp(sn, serial, strlen(serial)) ||
 		       (strlen(serial) < 20 && sn[strlen(serial)] != ' '))) {
 		snprintf(why, len, "identify: serial '%s', want '%s'", sn,
 			 serial);
@@ -705,6 +753,240 @@ static void check_table_pwrite(struct nvme *n, int count)
 	report_batch("after_table_write", count, true, false, &b);
 }
 
+/* ---- one I/O queue pair (--io) ---- */
+
+/*
+ * One admin command outside the batches, on the same queue: its status,
+ * or -1 when it never completed.  The result dword into *@result.
+ */
+static int admin_sync(struct nvme *n, struct nvme_sqe *e, uint32_t *result)
+{
+	uint16_t cid = n->next_cid++;
+	struct nvme_cqe c;
+
+	e->cdw0 = (e->cdw0 & 0xffff) | (uint32_t)cid << 16;
+	n->sq[n->sq_tail] = *e;
+	n->sq_tail = (n->sq_tail + 1) % QDEPTH;
+	if (ring(n, 0, false, n->sq_tail))
+		return -1;
+	vt_eventfd_wait(n->efd, IRQ_WAIT_MS);
+	if (!wait_cqe(n, &c, CQE_WAIT_MS) || c.cid != cid)
+		return -1;
+	if (++n->cq_head == QDEPTH) {
+		n->cq_head = 0;
+		n->phase ^= 1;
+	}
+	ring(n, 0, true, n->cq_head);
+	if (result)
+		*result = c.result;
+	return c.status >> 1;
+}
+
+static bool map_io(struct nvme *n)
+{
+	void *sq = NULL, *cq = NULL, *buf = NULL;
+	int r1, r2 = -EINVAL, r3 = -EINVAL;
+
+	r1 = vt_dma_map(&n->d, IOVA_IOSQ, PAGE, &sq);
+	if (!r1)
+		r2 = vt_dma_map(&n->d, IOVA_IOCQ, PAGE, &cq);
+	if (!r2)
+		r3 = vt_dma_map(&n->d, IOVA_IOBUF, PAGE, &buf);
+	n->iosq = sq;
+	n->iocq = cq;
+	n->iobuf = buf;
+	n->iosq_mapped = !r1;
+	n->iocq_mapped = !r2;
+	n->iobuf_mapped = !r3;
+	return tap_result(!r1 && !r2 && !r3, t("io/dma_map"),
+			  "MAP_DMA sq %d cq %d buf %d", r1, r2, r3);
+}
+
+/* Namespace 1: its size and block size (the LBA format in use). */
+static bool identify_ns(struct nvme *n)
+{
+	struct nvme_sqe e = { .cdw0 = NVME_ADM_IDENTIFY, .nsid = 1,
+			      .prp1 = IOVA_DATA, .cdw10 = { NVME_CNS_NS } };
+	unsigned int lbads = 0;
+	int st;
+
+	memset(n->data, 0, PAGE);
+	st = admin_sync(n, &e, NULL);
+	if (!st) {
+		memcpy(&n->nsze, n->data, 8);
+		lbads = n->data[128 + 4 * (n->data[26] & 0xf) + 2];
+		n->lba_size = 1u << (lbads & 31);
+	}
+	tap_diag("%s: namespace 1: %llu blocks of %u bytes", drv,
+		 (unsigned long long)n->nsze, n->lba_size);
+	return tap_result(!st && n->nsze && lbads >= 9 && lbads <= 12,
+			  t("io/identify_ns"), "status %d, NSZE %llu, LBADS %u",
+			  st, (unsigned long long)n->nsze, lbads);
+}
+
+static bool create_io_queues(struct nvme *n)
+{
+	/* Completion queue on vector 0 (IV 0, IEN, physically contiguous). */
+	struct nvme_sqe cq = { .cdw0 = NVME_ADM_CREATE_CQ, .prp1 = IOVA_IOCQ,
+			       .cdw10 = { (QDEPTH - 1) << 16 | IO_QID, 0x3 } };
+	struct nvme_sqe sq = { .cdw0 = NVME_ADM_CREATE_SQ, .prp1 = IOVA_IOSQ,
+			       .cdw10 = { (QDEPTH - 1) << 16 | IO_QID,
+					  IO_QID << 16 | 0x1 } };
+	int s1, s2 = -1;
+
+	memset(n->iosq, 0, PAGE);
+	memset((void *)n->iocq, 0, PAGE);
+	n->io_tail = n->io_head = 0;
+	n->io_phase = 1;
+	s1 = admin_sync(n, &cq, NULL);
+	if (!s1)
+		s2 = admin_sync(n, &sq, NULL);
+	return tap_result(!s1 && !s2, t("io/create_queues"),
+			  "create CQ status %d, create SQ status %d", s1, s2);
+}
+
+static void delete_io_queues(struct nvme *n)
+{
+	struct nvme_sqe sq = { .cdw0 = NVME_ADM_DELETE_SQ,
+			       .cdw10 = { IO_QID } };
+	struct nvme_sqe cq = { .cdw0 = NVME_ADM_DELETE_CQ,
+			       .cdw10 = { IO_QID } };
+	int s1 = admin_sync(n, &sq, NULL), s2 = admin_sync(n, &cq, NULL);
+
+	tap_result(!s1 && !s2, t("io/delete_queues"),
+		   "delete SQ status %d, delete CQ status %d", s1, s2);
+}
+
+/* One block at @lba between the device and iobuf; false with @why. */
+static bool io_cmd(struct nvme *n, uint8_t op, uint64_t lba, int *irqs,
+		   char *why, size_t len)
+{
+	struct nvme_sqe *e = &n->iosq[n->io_tail];
+	volatile struct nvme_cqe *c = &n->iocq[n->io_head];
+	uint16_t cid = n->next_cid++;
+	uint64_t end;
+	int64_t ev;
+
+	memset(e, 0, sizeof(*e));
+	e->cdw0 = op | (uint32_t)cid << 16;
+	e->nsid = 1;
+	e->prp1 = IOVA_IOBUF;
+	e->cdw10[0] = (uint32_t)lba;
+	e->cdw10[1] = lba >> 32;	/* cdw12 NLB 0: one block */
+	n->io_tail = (n->io_tail + 1) % QDEPTH;
+	if (ring(n, IO_QID, false, n->io_tail)) {
+		snprintf(why, len, "lba %llu: doorbell faulted",
+			 (unsigned long long)lba);
+		return false;
+	}
+	ev = vt_eventfd_wait(n->efd, IRQ_WAIT_MS);
+	if (ev > 0)
+		(*irqs)++;
+	end = now_ms() + (ev > 0 ? 200 : CQE_WAIT_MS);
+	while ((c->status & 1) != n->io_phase) {
+		if (now_ms() > end) {
+			snprintf(why, len, "lba %llu: no completion",
+				 (unsigned long long)lba);
+			return false;
+		}
+		usleep(50);
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (++n->io_head == QDEPTH) {
+		n->io_head = 0;
+		n->io_phase ^= 1;
+	}
+	ring(n, IO_QID, true, n->io_head);
+	if (c->cid != cid || c->sqid != IO_QID || c->status >> 1) {
+		snprintf(why, len, "lba %llu: cid %u (want %u) sqid %u status 0x%x",
+			 (unsigned long long)lba, c->cid, cid, c->sqid,
+			 c->status >> 1);
+		return false;
+	}
+	return true;
+}
+
+/* A pattern of the block's own: stale data from another LBA cannot pass. */
+static void fill(struct nvme *n, uint64_t lba, unsigned int seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < n->lba_size; i++)
+		n->iobuf[i] = (uint8_t)(lba * 131 + i * 7 + seed + i / 256);
+}
+
+static void run_io(struct nvme *n, int blocks, uint64_t base)
+{
+	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	int i, written = 0, good = 0, irqs = 0, j;
+	char why[160] = "", what[64];
+
+	if (!map_io(n) || !identify_ns(n))
+		return;
+	if (!tap_result(base + blocks <= n->nsze, t("io/range"),
+			"blocks %llu..%llu beyond the namespace's %llu",
+			(unsigned long long)base,
+			(unsigned long long)base + blocks,
+			(unsigned long long)n->nsze) ||
+	    !create_io_queues(n))
+		return;
+	for (i = 0; i < blocks; i++) {
+		fill(n, base + i, seed);
+		if (!io_cmd(n, NVME_IO_WRITE, base + i, &irqs, why,
+			    sizeof(why)))
+			break;
+		written++;
+	}
+	for (i = 0; i < written; i++) {
+		memset(n->iobuf, 0, PAGE);
+		if (!io_cmd(n, NVME_IO_READ, base + i, &irqs, why,
+			    sizeof(why)))
+			break;
+		memcpy(n->data, n->iobuf, n->lba_size);
+		fill(n, base + i, seed);
+		for (j = 0; j < (int)n->lba_size; j++)
+			if (n->data[j] != n->iobuf[j])
+				break;
+		if (j == (int)n->lba_size)
+			good++;
+		else if (!why[0])
+			snprintf(why, sizeof(why),
+				 "lba %llu byte %d: read 0x%02x, wrote 0x%02x",
+				 (unsigned long long)base + i, j, n->data[j],
+				 n->iobuf[j]);
+	}
+	snprintf(what, sizeof(what), "io/write %d/%d", written, blocks);
+	tap_result(written == blocks, t(what), "%s", why);
+	snprintf(what, sizeof(what), "io/readback %d/%d", good, blocks);
+	tap_result(good == blocks, t(what), "%s", why);
+	snprintf(what, sizeof(what), "io/interrupts %d/%d", irqs, 2 * blocks);
+	tap_result(irqs == 2 * blocks, t(what), "%s",
+		   why[0] ? why : "an I/O completion without its interrupt");
+	delete_io_queues(n);
+}
+
+/* ---- VFIO_DEVICE_RESET (--reset) ---- */
+
+static void reset_and_rerun(struct nvme *n, int count)
+{
+	struct batch b;
+	uint32_t cc;
+	int ret;
+
+	ret = ioctl(n->d.fd, VFIO_DEVICE_RESET);
+	if (!tap_result(!ret, t("reset"), "VFIO_DEVICE_RESET: %s",
+			strerror(errno)))
+		return;
+	cc = rd32(n, NVME_REG_CC);
+	tap_result(!(cc & NVME_CC_EN), t("reset/controller_reset"),
+		   "CC 0x%x after the reset", cc);
+	/* The function reset cleared COMMAND as a real FLR does. */
+	if (!set_command(n, true) || !enable_ctrl(n))
+		return;
+	run_batch(n, count, true, &b);
+	report_batch("after_reset", count, true, false, &b);
+}
+
 /* ---- teardown ---- */
 
 static void teardown(struct nvme *n)
@@ -726,6 +1008,12 @@ static void teardown(struct nvme *n)
 		r2 = vt_dma_unmap(&n->d, IOVA_CQ, PAGE);
 	if (n->data_mapped)
 		r3 = vt_dma_unmap(&n->d, IOVA_DATA, PAGE);
+	if (n->iosq_mapped)
+		r1 = r1 ? r1 : vt_dma_unmap(&n->d, IOVA_IOSQ, PAGE);
+	if (n->iocq_mapped)
+		r2 = r2 ? r2 : vt_dma_unmap(&n->d, IOVA_IOCQ, PAGE);
+	if (n->iobuf_mapped)
+		r3 = r3 ? r3 : vt_dma_unmap(&n->d, IOVA_IOBUF, PAGE);
 	if (n->sq_mapped || n->cq_mapped || n->data_mapped)
 		tap_result(!r1 && !r2 && !r3, t("dma_unmap"),
 			   "UNMAP_DMA sq %d cq %d data %d", r1, r2, r3);
@@ -735,12 +1023,19 @@ static void teardown(struct nvme *n)
 		munmap((void *)n->cq, PAGE);
 	if (n->data)
 		munmap(n->data, PAGE);
+	if (n->iosq)
+		munmap(n->iosq, PAGE);
+	if (n->iocq)
+		munmap((void *)n->iocq, PAGE);
+	if (n->iobuf)
+		munmap(n->iobuf, PAGE);
 	if (n->efd >= 0)
 		close(n->efd);
 	vt_close(&n->d);
 }
 
-static void run(struct nvme *n, int count)
+static void run(struct nvme *n, int count, int io_blocks, uint64_t lba,
+		bool reset)
 {
 	int quiet = count / 10 < 4 ? 4 : count / 10;
 	struct batch b;
@@ -782,9 +1077,14 @@ static void run(struct nvme *n, int count)
 		return;
 	run_batch(n, quiet * 2, true, &b);
 	report_batch("msix_reenabled", quiet * 2, true, false, &b);
+	if (io_blocks && b.completions == quiet * 2)
+		run_io(n, io_blocks, lba);
+	if (reset && b.completions == quiet * 2)
+		reset_and_rerun(n, quiet);
 }
 
-#define ARGS_HELP "--driver NAME [--count N] [--serial SN] [--vector V] BDF"
+#define ARGS_HELP "--driver NAME [--count N] [--serial SN] [--vector V] " \
+	"[--io N [--lba L]] [--reset] [--expect-dead] BDF"
 
 static void print_usage(const char *prog)
 {
@@ -799,12 +1099,18 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "serial", required_argument, NULL, 's' },
 		{ "vector", required_argument, NULL, 'v' },
+		{ "io", required_argument, NULL, 'i' },
+		{ "lba", required_argument, NULL, 'l' },
+		{ "expect-dead", no_argument, NULL, 'x' },
+		{ "reset", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int c, ret, count = 100, io_blocks = 0;
+	uint64_t lba = 0;
+	bool reset = false;
 	struct nvme n;
-	int c, ret, count = 100;
 
-	while ((c = getopt_long(argc, argv, "d:c:s:v:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:c:s:v:i:l:xr", opts, NULL)) != -1) {
 		if (c == 'd')
 			drv = optarg;
 		else if (c == 'c')
@@ -813,10 +1119,19 @@ int main(int argc, char **argv)
 			serial = optarg;
 		else if (c == 'v')
 			vector = atoi(optarg);
+		else if (c == 'i')
+			io_blocks = atoi(optarg);
+		else if (c == 'l')
+			lba = strtoull(optarg, NULL, 0);
+		else if (c == 'x')
+			expect_dead = true;
+		else if (c == 'r')
+			reset = true;
 		else
 			print_usage(argv[0]);
 	}
-	if (!drv || optind != argc - 1 || count < CMD_KINDS || count > 10000)
+	if (!drv || optind != argc - 1 || count < CMD_KINDS || count > 10000 ||
+	    io_blocks < 0 || io_blocks > 4096)
 		print_usage(argv[0]);
 
 	memset(&n, 0, sizeof(n));
@@ -831,7 +1146,7 @@ int main(int argc, char **argv)
 		return tap_summary();
 	n.efd = vt_eventfd();
 	if (tap_result(n.efd >= 0, t("eventfd"), "%s", strerror(-n.efd)))
-		run(&n, count);
+		run(&n, count, io_blocks, lba, reset);
 	teardown(&n);
 	return tap_summary();
 }

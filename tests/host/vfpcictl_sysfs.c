@@ -231,6 +231,23 @@ static void test_bdf(void)
 	   "bdf_rejects_bad", "accepted a bad address");
 }
 
+/* nvmepf names a VF's auxiliary device by its routing id in decimal. */
+static void test_nvmepf_name(void)
+{
+	char a[64] = "", b[64] = "", pf[32];
+
+	ok(!nvmepf_adev_name("0000:00:0c.1", a, sizeof(a)) &&
+	   !strcmp(a, "nvmepf.vfio_pci.97") &&
+	   !nvmepf_adev_name("0000:01:00.2", b, sizeof(b)) &&
+	   !strcmp(b, "nvmepf.vfio_pci.258"), "nvmepf_adev_name", "%s %s", a,
+	   b);
+	ok(nvmepf_adev_name("foo", a, sizeof(a)) == -EINVAL &&
+	   nvmepf_adev_name("0000:00:0c.1", a, 8) == -ENAMETOOLONG,
+	   "nvmepf_adev_name_bad", "accepted a bad address or short buffer");
+	ok(pci_physfn("0000:00:04.0", pf, sizeof(pf)) == -ENOENT,
+	   "physfn_not_a_vf", "a PF for a function without physfn");
+}
+
 static void test_pci(void)
 {
 	struct pcifn f;
@@ -445,6 +462,7 @@ int main(void)
 	build_tree(true);
 	test_primitives();
 	test_bdf();
+	test_nvmepf_name();
 	test_pci();
 	if (access(tool, X_OK) == 0)
 		test_tool();

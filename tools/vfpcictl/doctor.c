@@ -272,6 +272,59 @@ static void check_memlock(void)
 	       (unsigned long long)rl.rlim_cur >> 10, mib);
 }
 
+/*
+ * The VF of an SR-IOV NVMe controller is useless until its PF assigns
+ * resources to its secondary controller and onlines it: vfpci_nvme does
+ * that through nvmepf, so the PF must be on nvmepf with room for the
+ * VF's share.
+ */
+static void check_nvme_vf(const struct pcifn *f)
+{
+	unsigned int vqa, vqt, via, vit, vqs = 0, vis = 0;
+	char pf[PCI_BDF_LEN + 8], drv[64] = "", a[64], st[128] = "";
+	char res[64] = "", fix[256];
+	unsigned long v;
+
+	if ((f->class >> 8) != 0x0108 || pci_physfn(f->bdf, pf, sizeof(pf)))
+		return;
+	sfs_link_name(drv, sizeof(drv), "/sys/bus/pci/devices/%s/driver", pf);
+	if (strcmp(drv, "nvmepf")) {
+		report("nvme-secondary", L_WARN,
+		       "bind the PF to nvmepf (driver_override), enable the VFs again and bind this one to vfpci_nvme",
+		       "NVMe VF of PF %s on %s: its secondary controller stays offline unless that driver brings it online; vfpci_nvme needs the PF on nvmepf",
+		       pf, drv[0] ? drv : "no driver");
+		return;
+	}
+	nvmepf_adev_name(f->bdf, a, sizeof(a));
+	if (sfs_read(st, sizeof(st), "/sys/bus/auxiliary/devices/%s/state", a)) {
+		report("nvme-secondary", L_ERROR,
+		       "disable and enable the PF's VFs again (sriov_numvfs)",
+		       "PF %s is on nvmepf but has no auxiliary device %s for this VF",
+		       pf, a);
+		return;
+	}
+	if (!sfs_read_ulong(&v, "/sys/bus/auxiliary/devices/%s/vq_share", a))
+		vqs = v;
+	if (!sfs_read_ulong(&v, "/sys/bus/auxiliary/devices/%s/vi_share", a))
+		vis = v;
+	sfs_read(res, sizeof(res), "/sys/bus/pci/devices/%s/nvmepf/resources",
+		 pf);
+	if (!strstr(st, "claimed 1") &&
+	    sscanf(res, "vq %u/%u vi %u/%u", &vqa, &vqt, &via, &vit) == 4 &&
+	    (vqt - vqa < vqs || vit - via < vis)) {
+		snprintf(fix, sizeof(fix),
+			 "close another VF of this PF, or lower vq_share/vi_share in /sys/bus/auxiliary/devices/%s/",
+			 a);
+		report("nvme-secondary", L_ERROR, fix,
+		       "no flexible resources left for this VF's share (vq %u vi %u): the PF has assigned %s",
+		       vqs, vis, res);
+		return;
+	}
+	report("nvme-secondary", L_OK, NULL,
+	       "secondary controller through %s: %s; share vq %u vi %u; PF %s",
+	       a, st, vqs, vis, res);
+}
+
 static void check_use(const struct pcifn *f)
 {
 	int pids[8], n;
@@ -323,6 +376,7 @@ int cmd_doctor(const char *bdf)
 	check_group(&f);
 	check_reset(&f);
 	check_power(&f);
+	check_nvme_vf(&f);
 	check_memlock();
 	check_use(&f);
 	if (opt.json) {

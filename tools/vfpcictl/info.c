@@ -234,6 +234,21 @@ static void show_features(const struct vfio_device_info *di, int fd)
 	       dirty ? " - " : "", dirty ? strerror(-dirty) : "");
 }
 
+/* On vfpci_nvme: the VF's secondary controller, as nvmepf reads it. */
+static void show_secondary(const struct pcifn *f)
+{
+	char a[64], st[128];
+
+	if (strcmp(f->driver, "vfpci_nvme") ||
+	    nvmepf_adev_name(f->bdf, a, sizeof(a)) ||
+	    sfs_read(st, sizeof(st), "/sys/bus/auxiliary/devices/%s/state", a))
+		return;
+	if (opt.json)
+		js_str("nvme_secondary", st);
+	else
+		printf("secondary controller (%s): %s\n", a, st);
+}
+
 int cmd_info(const char *bdf)
 {
 	struct vfio_device_info di = { .argsz = sizeof(di) };
@@ -279,6 +294,7 @@ int cmd_info(const char *bdf)
 		       f.bdf, f.driver, kind ? " (" : "", kind ? kind : "",
 		       kind ? ")" : "", f.group, di.num_regions, di.num_irqs);
 	}
+	show_secondary(&f);
 	for (i = 0; i < di.num_regions; i++)
 		show_region(v.fd, i);
 	if (opt.json) {

@@ -10,6 +10,10 @@
  * one installed later (updates/, extra/), because it is the reference
  * every guide assumes; then the module name decides, so the answer never
  * depends on file order.
+ *
+ * A variant that fuses a VF with its PF's driver (vfpci_nvme with nvmepf)
+ * shares its IDs with the PF and with plain devices: modules.alias cannot
+ * tell, so it is a candidate only for a VF whose PF has that driver.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -165,6 +169,32 @@ static int match_cmp(const void *pa, const void *pb)
 	return strcmp(a->module, b->module);
 }
 
+static const struct {
+	const char *module;
+	const char *pf_driver;
+} pf_partners[] = {
+	{ "vfpci_nvme", "nvmepf" },
+};
+
+/* Whether @module can serve @f: a VF whose PF has the partner driver. */
+static bool pf_partner_ok(const struct pcifn *f, const char *module)
+{
+	char pf[PCI_BDF_LEN + 8], drv[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(pf_partners) / sizeof(pf_partners[0]); i++) {
+		if (strcmp(module, pf_partners[i].module))
+			continue;
+		if (sfs_link_name(pf, sizeof(pf), "/sys/bus/pci/devices/%s/physfn",
+				  f->bdf) ||
+		    sfs_link_name(drv, sizeof(drv),
+				  "/sys/bus/pci/devices/%s/driver", pf))
+			return false;
+		return !strcmp(drv, pf_partners[i].pf_driver);
+	}
+	return true;
+}
+
 int mods_matches(const struct pcifn *f, struct vfio_match *out, int max)
 {
 	char alias[96];
@@ -172,7 +202,8 @@ int mods_matches(const struct pcifn *f, struct vfio_match *out, int max)
 
 	pci_vfio_modalias(f, alias, sizeof(alias));
 	for (i = 0; i < n_aliases && n < max; i++) {
-		if (fnmatch(aliases[i].pattern, alias, 0))
+		if (fnmatch(aliases[i].pattern, alias, 0) ||
+		    !pf_partner_ok(f, aliases[i].module))
 			continue;
 		snprintf(out[n].module, sizeof(out[n].module), "%s",
 			 aliases[i].module);

@@ -466,6 +466,23 @@ int iommu_group_count(void)
 	return n;
 }
 
+int pci_physfn(const char *bdf, char *pf, size_t len)
+{
+	return sfs_link_name(pf, len, PCI_DEV "/physfn", bdf);
+}
+
+int nvmepf_adev_name(const char *bdf, char *buf, size_t len)
+{
+	unsigned int dom, bus, dev, fn;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		return -EINVAL;
+	if (snprintf(buf, len, "nvmepf.vfio_pci.%u",
+		     bus << 8 | dev << 3 | fn) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 void pci_vfio_modalias(const struct pcifn *f, char *buf, size_t len)
 {
 	snprintf(buf, len,

@@ -79,6 +79,11 @@ bool pci_driver_registered(const char *driver);
 /* PCI driver that module @module registers. */
 int module_pci_driver(const char *module, char *buf, size_t len);
 
+/* The PF of VF @bdf into @pf; -ENOENT when @bdf is not a VF. */
+int pci_physfn(const char *bdf, char *pf, size_t len);
+/* "nvmepf.vfio_pci.<routing id>": nvmepf's auxiliary device for VF @bdf. */
+int nvmepf_adev_name(const char *bdf, char *buf, size_t len);
+
 /* Bind steps; each is one sysfs write. */
 int pci_set_override(const char *bdf, const char *driver);
 int pci_unbind(const char *bdf, const char *driver);
