@@ -44,8 +44,13 @@ vfpcictl-install: $(CTL_BIN)
 DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
 DKMS_SRC := /usr/src/vfpci-$(DKMS_VER)
 
-.PHONY: dkms-src dkms-install dkms-uninstall
-dkms-src:
+# dkms remove reads the registered copy's dkms.conf to know what to delete,
+# so it runs before that copy is replaced (with or without the drop-in).
+.PHONY: dkms-remove dkms-src dkms-install dkms-uninstall
+dkms-remove:
+	-dkms remove -m vfpci -v $(DKMS_VER) --all 2>/dev/null
+
+dkms-src: dkms-remove
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	tar -C $(TOP) --exclude=./build --exclude=./.git -cf - . | \
@@ -53,10 +58,8 @@ dkms-src:
 	$(if $(DROPIN),cat $(TOP)/kernel/dropin/dkms.conf >> $(DKMS_SRC)/dkms.conf)
 
 dkms-install: dkms-src
-	-dkms remove -m vfpci -v $(DKMS_VER) --all 2>/dev/null
 	dkms add -m vfpci -v $(DKMS_VER)
 	dkms install -m vfpci -v $(DKMS_VER) -k $(KVER)
 
-dkms-uninstall:
-	-dkms remove -m vfpci -v $(DKMS_VER) --all
+dkms-uninstall: dkms-remove
 	rm -rf $(DKMS_SRC)
