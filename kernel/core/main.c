@@ -219,7 +219,13 @@ void vfpci_core_unregister_device(struct vfpci_core_device *vdev)
 {
 	struct device *dev = &vdev->pdev->dev;
 
-	vfpci_core_sriov_configure(vdev, 0);
+	/*
+	 * Only a PF has VFs to disable.  A variant may unregister a VF from
+	 * another bus's remove (vfpci_nvme's auxiliary side), without the
+	 * VF's device lock that sriov_configure expects.
+	 */
+	if (vdev->pdev->is_physfn)
+		vfpci_core_sriov_configure(vdev, 0);
 	vfio_unregister_group_dev(&vdev->vdev);
 	vfpci_sriov_dev_exit(vdev);
 	vfpci_vga_exit(vdev);
