@@ -505,6 +505,12 @@ static bool config_range_ok(struct vfpci_core_device *vdev, loff_t pos,
 /* Can [@pos, @pos + @len) be served from vconfig as it stands? */
 static bool range_virt(struct vfpci_core_device *vdev, int pos, int len)
 {
+	unsigned int bit = pos % BITS_PER_LONG;
+
+	/* Most reads lie within one word of the map: a single test. */
+	if (bit + len <= BITS_PER_LONG)
+		return !(vdev->cfg_live[BIT_WORD(pos)] &
+			 GENMASK(bit + len - 1, bit));
 	return find_next_bit(vdev->cfg_live, pos + len, pos) >= pos + len;
 }
 
@@ -531,6 +537,30 @@ static int config_chunk_read(struct vfpci_core_device *vdev, u8 *out,
 }
 
 /*
+ * Aligned dwords in no capability, read straight from the device (what
+ * free_perm's handler would do, without finding it for every dword).
+ * Bytes done, 0 if @pos does not start such a dword, or -errno.
+ */
+static int free_dwords_read(struct vfpci_core_device *vdev, u8 *out, int pos,
+			    int len)
+{
+	const u32 free4 = VFPCI_MAP_FREE * 0x01010101U;
+	int done;
+	u32 val;
+
+	for (done = 0; len - done >= 4 && !((pos + done) % 4) &&
+	     get_unaligned((const u32 *)(vdev->cap_map + pos + done)) == free4;
+	     done += 4) {
+		int ret = vfpci_cfg_hw_read(vdev->pdev, pos + done, 4, &val);
+
+		if (ret)
+			return ret;
+		put_unaligned_le32(val, out + done);
+	}
+	return done;
+}
+
+/*
  * Fill @out with [@pos, @pos + @len), chunk by chunk as one access each
  * would be cut: chunks that need the device go to their handler, the
  * others come from vconfig.
@@ -541,6 +571,11 @@ static int config_block_read(struct vfpci_core_device *vdev, u8 *out,
 	int done, n, ret;
 
 	for (done = 0; done < len; done += n) {
+		n = free_dwords_read(vdev, out + done, pos + done, len - done);
+		if (n < 0)
+			return n;
+		if (n)
+			continue;
 		n = chunk_len(vdev, pos + done, len - done);
 		if (range_virt(vdev, pos + done, n)) {
 			memcpy(out + done, vdev->vconfig + pos + done, n);
@@ -551,6 +586,30 @@ static int config_block_read(struct vfpci_core_device *vdev, u8 *out,
 			return ret;
 	}
 	return 0;
+}
+
+/*
+ * Copy @count bytes of config space to the user.  The usual sizes go as
+ * one store each: a copy of a variable size from vconfig would pay
+ * hardened usercopy's heap object checks, the largest part of a dword
+ * read served from vconfig.
+ */
+static int config_copy_to_user(char __user *buf, const u8 *src, size_t count)
+{
+	switch (count) {
+	case 1:
+		return put_user(*src, (u8 __user *)buf);
+	case 2:
+		return put_user(get_unaligned((const u16 *)src),
+				(u16 __user *)buf);
+	case 4:
+		return put_user(get_unaligned((const u32 *)src),
+				(u32 __user *)buf);
+	case 8:
+		return put_user(get_unaligned((const u64 *)src),
+				(u64 __user *)buf);
+	}
+	return copy_to_user(buf, src, count) ? -EFAULT : 0;
 }
 
 /* Bytes per copy to user space: a 4 KiB read is 16 copies, not 1024. */
@@ -571,10 +630,10 @@ static ssize_t config_read(struct vfpci_core_device *vdev, char __user *buf,
 	for (done = 0; done < count; done += n) {
 		n = min_t(size_t, count - done, sizeof(block));
 		ret = config_block_read(vdev, block, pos + done, n);
+		if (!ret)
+			ret = config_copy_to_user(buf + done, block, n);
 		if (ret)
 			return ret;
-		if (copy_to_user(buf + done, block, n))
-			return -EFAULT;
 	}
 	return count;
 }
@@ -596,7 +655,7 @@ ssize_t vfpci_config_read_virt(struct vfpci_core_device *vdev,
 
 	if (touches_bars(pos, pos + count))
 		bar_fixup(vdev);
-	if (copy_to_user(buf, vdev->vconfig + pos, count))
+	if (config_copy_to_user(buf, vdev->vconfig + pos, count))
 		return -EFAULT;
 	*ppos += count;
 	return count;
@@ -658,14 +717,17 @@ ssize_t vfpci_config_rw(struct vfpci_core_device *vdev, char __user *buf,
 
 /*
  * Bytes whose hardware value is fixed while the device is open, so the
- * copy taken at open is exact: a standard capability's id (read-only),
- * and MSI's upper flags byte (per-vector masking and extended data
- * capable, read-only) when its enable and reserved bits read 0 at open
- * (only software sets them, and neither we nor the user may).
+ * copy taken at open is exact.  Both are read-only and describe the
+ * layout our tables were built for: the header type and a standard
+ * capability's id.  So is MSI's upper flags byte (per-vector masking and
+ * extended data capable) when its enable and reserved bits read 0 at
+ * open: only software sets them, and neither we nor the user may.
  */
 static bool byte_known(struct vfpci_core_device *vdev, int pos, u8 id,
 		       int off)
 {
+	if (pos == PCI_HEADER_TYPE)
+		return true;
 	if (pos < PCI_STD_HEADER_SIZEOF || pos >= PCI_CFG_SPACE_SIZE ||
 	    id == VFPCI_MAP_FREE || id == VFPCI_MAP_VIRT)
 		return false;
