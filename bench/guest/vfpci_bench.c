@@ -441,7 +441,8 @@ static int mix_run(struct mix *m, struct vt_dev *d)
 
 /*
  * --mix-profile: the mean time of every access of @m over @reps replays,
- * one line each ("P <tag> <bdf> <driver> <i> <r|w> <pos> <len> <ns>"),
+ * one line each ("P <tag> <bdf> <driver> <i> <r|w> <pos> <len> <value>
+ * <ns>"; a read's value is what it gave when the mix was built),
  * to see where the mix spends its time.
  */
 static void mix_profile(struct mix *m, struct bdev *b, struct vt_dev *d,
@@ -467,9 +468,9 @@ static void mix_profile(struct mix *m, struct bdev *b, struct vt_dev *d,
 		}
 	}
 	for (i = 0; i < m->n; i++)
-		printf("P %s %s %s %d %c %#x %d %.0f\n", tag, b->d.bdf,
+		printf("P %s %s %s %d %c %#x %d %#x %.0f\n", tag, b->d.bdf,
 		       d->driver, i, m->op[i].write ? 'w' : 'r', m->op[i].pos,
-		       m->op[i].len, (double)ns[i] / reps);
+		       m->op[i].len, m->op[i].val, (double)ns[i] / reps);
 }
 
 static int setup_boot(struct bdev *b)
