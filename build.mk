@@ -34,7 +34,8 @@ modules:
 	@cp -rsf $(TOP)/kernel/. $(BUILD)/dropin/
 	@ln -sf $(TOP)/kernel/dropin/Kbuild $(BUILD)/dropin/Kbuild
 	$(MAKE) -C $(KDIR) M=$(BUILD)/dropin \
-		KBUILD_EXTRA_SYMBOLS=$(BUILD)/kernel/Module.symvers modules
+		KBUILD_EXTRA_SYMBOLS=$(BUILD)/kernel/Module.symvers \
+		VFPCI_VERSION=$(DKMS_VER) modules
 	@cp $(BUILD)/dropin/vfio-pci.ko $(BUILD)/
 
 # The drop-in vfio-pci (kernel/dropin/Kbuild): installed and removed by

@@ -207,6 +207,7 @@ module_exit(vfpci_exit);
 MODULE_LICENSE("GPL");
 #ifdef VFPCI_DROPIN
 MODULE_DESCRIPTION("vfpci drop-in: generic VFIO PCI driver on vfpci_core, as vfio-pci");
+MODULE_VERSION(VFPCI_VERSION);
 #else
 MODULE_DESCRIPTION("vfpci: generic VFIO PCI driver on vfpci_core");
 #endif

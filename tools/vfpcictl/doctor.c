@@ -85,7 +85,7 @@ static void check_vfio_pci_kind(void)
 
 	if (!strcmp(kind, "none"))
 		report("vfio-pci", L_INFO,
-		       "install Debian's linux-image, or vfpci's drop-in (make install-dropin)",
+		       "install Debian's linux-image, or vfpci's drop-in (make install-dropin, or make dkms-install DROPIN=1)",
 		       "no vfio-pci module: tools that know only that name (DPDK, driverctl, libvirt) cannot bind devices");
 	else
 		report("vfio-pci", L_INFO, NULL,

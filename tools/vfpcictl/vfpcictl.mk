@@ -39,6 +39,8 @@ vfpcictl-install: $(CTL_BIN)
 
 # ---- DKMS (dkms.conf at the top): the sources go to /usr/src/vfpci-VER,
 # dkms builds and installs them for KVER and again for each new kernel.
+# DROPIN=1 adds the drop-in vfio-pci (kernel/dropin/dkms.conf) to the copy's
+# dkms.conf; "make dkms-install" without it registers vfpci without it.
 DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
 DKMS_SRC := /usr/src/vfpci-$(DKMS_VER)
 
@@ -48,6 +50,7 @@ dkms-src:
 	mkdir -p $(DKMS_SRC)
 	tar -C $(TOP) --exclude=./build --exclude=./.git -cf - . | \
 		tar -C $(DKMS_SRC) -xf -
+	$(if $(DROPIN),cat $(TOP)/kernel/dropin/dkms.conf >> $(DKMS_SRC)/dkms.conf)
 
 dkms-install: dkms-src
 	-dkms remove -m vfpci -v $(DKMS_VER) --all 2>/dev/null
