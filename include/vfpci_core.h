@@ -63,6 +63,7 @@ struct vfpci_core_device {
 	/* Config space virtualization (config.c). */
 	u8 *vconfig;			/* the user's view of config space */
 	u8 *cap_map;			/* capability id owning each dword */
+	unsigned long *cfg_live;	/* bytes whose reads need the device */
 	struct vfpci_perm_bits *msi_perm;
 	u32 bar_size_mask[PCI_STD_NUM_BARS + 1];  /* BARs, then the ROM */
 	bool bar_dirty;			/* user wrote a BAR: sizing state */

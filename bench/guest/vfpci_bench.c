@@ -7,7 +7,14 @@
  * itself for the noise floor) and turns the samples into ratios.
  *
  * Usage: vfpci_bench [--tag T] [--rounds N] [--window-ms MS] [--samples N]
- *                    [--only M1,M2,...] [--list] BDF_A BDF_B
+ *                    [--only M1,M2,...] [--nvme BDF_C,BDF_D] [--list]
+ *                    [--mix-profile REPS] BDF_A BDF_B
+ *
+ * --nvme names twin NVMe controllers bound like A and B (C with A's
+ * driver, D with B's): the 4 KiB config read and the guest boot mix use
+ * them beside the edus, and are skipped without them.  --mix-profile
+ * (with --nvme) prints the mean time of each access of both boot mixes
+ * over REPS replays instead of running the metrics.
  *
  * Output, one line per sample (plus "#" comments):
  *   M <metric> <unit> <higher|lower>            once per metric
@@ -42,6 +49,23 @@
 #define IRQ_WAIT_MS	2000
 #define IOEFD_DATA	0x5aa5c33cu
 #define MAX_SAMPLES	1000
+#define MIX_MAX		512
+
+/* One config access of the guest boot mix. */
+struct cfg_op {
+	uint16_t pos;
+	uint8_t len;
+	bool write;
+	bool toggle;	/* a COMMAND write switching decode or mastering */
+	uint32_t val;
+};
+
+/* The config accesses of a Linux guest enumerating one device. */
+struct mix {
+	struct cfg_op op[MIX_MAX];
+	int n;
+	uint32_t cmd;	/* COMMAND as the mix leaves it so far */
+};
 
 struct bdev {
 	struct vt_dev d;
@@ -53,6 +77,8 @@ struct bdev {
 	int efd;		/* interrupt eventfd of the current metric */
 	int ioefd;		/* registered ioeventfd */
 	uint32_t seq;
+	struct bdev *nvme;	/* twin NVMe bound like this edu, or NULL */
+	struct mix *mix;	/* its boot mix, built by the metric's setup */
 };
 
 enum kind { THROUGHPUT, LATENCY };
@@ -66,6 +92,7 @@ struct metric {
 	int (*op)(struct bdev *b, uint64_t *ns);
 	void (*teardown)(struct bdev *b);
 	const char *what;
+	bool nvme;		/* needs --nvme */
 };
 
 static unsigned int window_ms = 60;
@@ -204,6 +231,306 @@ static int op_cfg_rd_cap(struct bdev *b, uint64_t *ns)
 	return pread(b->d.fd, &v, 4, b->d.cfg_off + b->cap) == 4 ? 0 : -errno;
 }
 
+/* The whole config space of the edu (256 B) in one read. */
+static int op_cfg_rd_256(struct bdev *b, uint64_t *ns)
+{
+	uint8_t v[256];
+
+	(void)ns;
+	return pread(b->d.fd, v, sizeof(v), b->d.cfg_off) == sizeof(v) ?
+	       0 : -errno;
+}
+
+/* What QEMU reads at start-up: the whole 4 KiB of a PCIe device. */
+static int op_cfg_rd_4k(struct bdev *b, uint64_t *ns)
+{
+	struct bdev *n = b->nvme;
+	uint8_t v[4096];
+
+	(void)ns;
+	if (n->d.cfg_size != sizeof(v))
+		return -EINVAL;
+	return pread(n->d.fd, v, sizeof(v), n->d.cfg_off) == sizeof(v) ?
+	       0 : -errno;
+}
+
+/* ---- the guest boot mix ---- */
+
+/*
+ * Reconstructed from drivers/pci/probe.c and its callers as of 6.1: what
+ * a Linux guest reads and writes while it enumerates a device and its
+ * driver enables it.  QEMU forwards to the device fd every access that
+ * touches bits it does not emulate and every write; the mix sends them
+ * all, so it is the most a guest can ask of the fd.  Writes put back
+ * what was read (BAR sizing writes ~0 first), so replaying it changes
+ * nothing.
+ */
+static uint64_t mix_val(struct vt_dev *d, unsigned int pos, int len)
+{
+	uint64_t v = 0;
+
+	vt_cfg_read(d, pos, len, &v);
+	return v;
+}
+
+static void mix_add(struct mix *m, struct vt_dev *d, unsigned int pos,
+		    int len, bool write, uint32_t val)
+{
+	if (m->n >= MIX_MAX)
+		return;
+	bool toggle = write && pos == PCI_COMMAND &&
+		      ((val ^ m->cmd) & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+					 PCI_COMMAND_MASTER));
+
+	if (!write)
+		val = mix_val(d, pos, len);
+	if (write && pos == PCI_COMMAND)
+		m->cmd = val;
+	m->op[m->n++] = (struct cfg_op){ pos, len, write, toggle, val };
+}
+
+static void mix_rd(struct mix *m, struct vt_dev *d, unsigned int pos,
+		   int len)
+{
+	mix_add(m, d, pos, len, false, 0);
+}
+
+static void mix_wr(struct mix *m, struct vt_dev *d, unsigned int pos,
+		   int len, uint32_t val)
+{
+	mix_add(m, d, pos, len, true, val);
+}
+
+/* pci_find_capability(): status, the list head, then id+next words. */
+static unsigned int mix_find_cap(struct mix *m, struct vt_dev *d, int id)
+{
+	unsigned int pos, loops = 48;
+
+	mix_rd(m, d, PCI_STATUS, 2);
+	if (!(mix_val(d, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
+		return 0;
+	mix_rd(m, d, PCI_CAPABILITY_LIST, 1);
+	pos = mix_val(d, PCI_CAPABILITY_LIST, 1) & ~3u;
+	while (pos >= 0x40 && loops--) {
+		uint64_t ent = mix_val(d, pos, 2);
+
+		mix_rd(m, d, pos, 2);
+		if ((ent & 0xff) == (uint64_t)id)
+			return pos;
+		pos = (ent >> 8) & ~3u;
+	}
+	return 0;
+}
+
+/* pci_find_ext_capability(): a dword per capability from 0x100. */
+static void mix_find_ecap(struct mix *m, struct vt_dev *d, int id)
+{
+	unsigned int pos = 0x100, loops = (4096 - 256) / 8;
+
+	if (d->cfg_size <= 0x100)
+		return;
+	while (pos >= 0x100 && loops--) {
+		uint64_t hdr = mix_val(d, pos, 4);
+
+		mix_rd(m, d, pos, 4);
+		if (!hdr || (hdr & 0xffff) == (uint64_t)id)
+			return;
+		pos = (hdr >> 20) & 0xffc;
+	}
+}
+
+/* __pci_read_base() for every BAR and the ROM, decode off around it. */
+static void mix_bars(struct mix *m, struct vt_dev *d)
+{
+	uint32_t cmd = mix_val(d, PCI_COMMAND, 2);
+	unsigned int pos;
+
+	mix_rd(m, d, PCI_COMMAND, 2);
+	mix_wr(m, d, PCI_COMMAND, 2,
+	       cmd & ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO));
+	for (pos = PCI_BASE_ADDRESS_0; pos <= PCI_ROM_ADDRESS; pos += 4) {
+		uint32_t v;
+
+		if (pos > PCI_BASE_ADDRESS_5 && pos != PCI_ROM_ADDRESS)
+			continue;
+		v = mix_val(d, pos, 4);
+		mix_rd(m, d, pos, 4);
+		mix_wr(m, d, pos, 4, pos == PCI_ROM_ADDRESS ?
+		       (uint32_t)PCI_ROM_ADDRESS_MASK : 0xffffffffu);
+		mix_add(m, d, pos, 4, false, 0);
+		mix_wr(m, d, pos, 4, v);
+	}
+	mix_wr(m, d, PCI_COMMAND, 2, cmd);
+}
+
+static void mix_build(struct mix *m, struct vt_dev *d)
+{
+	static const int ecaps[] = { 0x0e, 0x10, 0x0f, 0x13, 0x1b, 0x0d,
+				     0x1f, 0x01, 0x1d, 0x1e, 0x03 };
+	unsigned int exp, pm, msi, msix;
+	uint32_t cmd;
+	size_t i;
+
+	m->n = 0;
+	m->cmd = mix_val(d, PCI_COMMAND, 2);
+	/* pci_scan_device(), pci_setup_device() */
+	mix_rd(m, d, PCI_VENDOR_ID, 4);
+	mix_rd(m, d, PCI_HEADER_TYPE, 1);
+	mix_rd(m, d, PCI_CLASS_REVISION, 4);
+	exp = mix_find_cap(m, d, PCI_CAP_ID_EXP);
+	if (exp)
+		mix_rd(m, d, exp + PCI_EXP_FLAGS, 2);
+	if (d->cfg_size > 0x100)	/* pci_cfg_space_size() */
+		mix_rd(m, d, 0x100, 4);
+	mix_rd(m, d, PCI_INTERRUPT_PIN, 1);
+	mix_rd(m, d, PCI_INTERRUPT_LINE, 1);
+	mix_bars(m, d);
+	mix_rd(m, d, PCI_SUBSYSTEM_VENDOR_ID, 2);
+	mix_rd(m, d, PCI_SUBSYSTEM_ID, 2);
+	/* pci_init_capabilities() */
+	mix_find_cap(m, d, PCI_CAP_ID_EA);
+	msi = mix_find_cap(m, d, PCI_CAP_ID_MSI);
+	if (msi)
+		mix_rd(m, d, msi + PCI_MSI_FLAGS, 2);
+	msix = mix_find_cap(m, d, PCI_CAP_ID_MSIX);
+	if (msix)
+		mix_rd(m, d, msix + PCI_MSIX_FLAGS, 2);
+	pm = mix_find_cap(m, d, PCI_CAP_ID_PM);
+	if (pm) {
+		mix_rd(m, d, pm + PCI_PM_PMC, 2);
+		mix_rd(m, d, pm + PCI_PM_CTRL, 2);
+	}
+	mix_find_cap(m, d, PCI_CAP_ID_VPD);
+	mix_find_cap(m, d, PCI_CAP_ID_AF);
+	if (exp) {
+		/* pci_configure_device(): MPS, MRRS, extended tags, LTR */
+		mix_rd(m, d, exp + PCI_EXP_DEVCAP, 4);
+		mix_rd(m, d, exp + PCI_EXP_DEVCTL, 2);
+		mix_wr(m, d, exp + PCI_EXP_DEVCTL, 2,
+		       mix_val(d, exp + PCI_EXP_DEVCTL, 2));
+		mix_rd(m, d, exp + PCI_EXP_LNKCAP, 4);
+		mix_rd(m, d, exp + PCI_EXP_LNKSTA, 2);
+		mix_rd(m, d, exp + PCI_EXP_DEVCAP2, 4);
+		mix_rd(m, d, exp + PCI_EXP_DEVCTL2, 2);
+		for (i = 0; i < sizeof(ecaps) / sizeof(ecaps[0]); i++)
+			mix_find_ecap(m, d, ecaps[i]);
+	}
+	/* the driver: pci_enable_device(), pci_set_master(), back again */
+	cmd = mix_val(d, PCI_COMMAND, 2);
+	mix_rd(m, d, PCI_COMMAND, 2);
+	mix_wr(m, d, PCI_COMMAND, 2, cmd | PCI_COMMAND_MEMORY);
+	mix_rd(m, d, PCI_COMMAND, 2);
+	mix_wr(m, d, PCI_COMMAND, 2,
+	       cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	if (msi)
+		mix_rd(m, d, msi + PCI_MSI_FLAGS, 2);
+	if (msix)
+		mix_rd(m, d, msix + PCI_MSIX_FLAGS, 2);
+	mix_wr(m, d, PCI_COMMAND, 2, cmd);
+}
+
+/* Replay @m on @d; @rest leaves out the toggles (COMMAND stays as is). */
+static int mix_run(struct mix *m, struct vt_dev *d, bool rest)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++) {
+		struct cfg_op *o = &m->op[i];
+		uint32_t v = o->val;
+		ssize_t n;
+
+		if (rest && o->toggle)
+			continue;
+		if (o->write)
+			n = pwrite(d->fd, &v, o->len, d->cfg_off + o->pos);
+		else
+			n = pread(d->fd, &v, o->len, d->cfg_off + o->pos);
+		if (n != o->len)
+			return n < 0 ? -errno : -EIO;
+	}
+	return 0;
+}
+
+/*
+ * --mix-profile: the mean time of every access of @m over @reps replays,
+ * one line each ("P <tag> <bdf> <driver> <i> <r|w> <pos> <len> <value>
+ * <ns>"; a read's value is what it gave when the mix was built),
+ * to see where the mix spends its time.
+ */
+static void mix_profile(struct mix *m, struct bdev *b, struct vt_dev *d,
+			int reps)
+{
+	static uint64_t ns[MIX_MAX];
+	int r, i;
+
+	memset(ns, 0, sizeof(ns));
+	for (r = 0; r < reps; r++) {
+		for (i = 0; i < m->n; i++) {
+			struct cfg_op *o = &m->op[i];
+			uint32_t v = o->val;
+			uint64_t t0 = now_ns();
+
+			if (o->write)
+				(void)!pwrite(d->fd, &v, o->len,
+					      d->cfg_off + o->pos);
+			else
+				(void)!pread(d->fd, &v, o->len,
+					     d->cfg_off + o->pos);
+			ns[i] += now_ns() - t0;
+		}
+	}
+	for (i = 0; i < m->n; i++)
+		printf("P %s %s %s %d %c %#x %d %#x %.0f\n", tag, b->d.bdf,
+		       d->driver, i, m->op[i].write ? 'w' : 'r', m->op[i].pos,
+		       m->op[i].len, m->op[i].val, (double)ns[i] / reps);
+}
+
+static int mix_toggles(const struct mix *m)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->n; i++)
+		n += m->op[i].toggle;
+	return n;
+}
+
+static int setup_boot(struct bdev *b)
+{
+	if (!b->mix) {
+		b->mix = calloc(2, sizeof(*b->mix));
+		if (!b->mix)
+			return -ENOMEM;
+		mix_build(&b->mix[0], &b->d);
+		mix_build(&b->mix[1], &b->nvme->d);
+		printf("# %s: boot mix of %d + %d config accesses (edu + nvme), %d + %d of them decode/bus master switches\n",
+		       b->d.bdf, b->mix[0].n, b->mix[1].n,
+		       mix_toggles(&b->mix[0]), mix_toggles(&b->mix[1]));
+	}
+	return 0;
+}
+
+/* One guest's enumeration of the edu and the nvme. */
+static int op_cfg_boot(struct bdev *b, uint64_t *ns)
+{
+	int ret = mix_run(&b->mix[0], &b->d, false);
+
+	(void)ns;
+	return ret ? ret : mix_run(&b->mix[1], &b->nvme->d, false);
+}
+
+/*
+ * The same without the COMMAND writes that switch decode or bus
+ * mastering: QEMU rebuilds its memory map for each of those, whichever
+ * driver passes them on, so this is the part a driver can speed up.
+ */
+static int op_cfg_boot_rest(struct bdev *b, uint64_t *ns)
+{
+	int ret = mix_run(&b->mix[0], &b->d, true);
+
+	(void)ns;
+	return ret ? ret : mix_run(&b->mix[1], &b->nvme->d, true);
+}
+
 static uint16_t cmd_value;
 
 static int setup_cfg_wr(struct bdev *b)
@@ -218,6 +545,20 @@ static int op_cfg_wr_cmd(struct bdev *b, uint64_t *ns)
 {
 	(void)ns;
 	return cfg_wr16(b, PCI_COMMAND, cmd_value);
+}
+
+static uint16_t msi_flags;
+
+static int setup_cfg_wr_msi(struct bdev *b)
+{
+	return cfg_rd16(b, b->cap + PCI_MSI_FLAGS, &msi_flags);
+}
+
+/* Rewrite MSI's flags with what they hold (MSI stays off). */
+static int op_cfg_wr_msi(struct bdev *b, uint64_t *ns)
+{
+	(void)ns;
+	return cfg_wr16(b, b->cap + PCI_MSI_FLAGS, msi_flags);
 }
 
 /* ---- 2. trapped BAR access ---- */
@@ -488,37 +829,47 @@ static int op_msi_en_dis(struct bdev *b, uint64_t *ns)
 
 static const struct metric metrics[] = {
 	{ "null_rd", THROUGHPUT, 16, NULL, op_null_rd, NULL,
-	  "pread of 0 bytes (dispatch baseline)" },
+	  "pread of 0 bytes (dispatch baseline)", false },
 	{ "cfg_rd_hdr", THROUGHPUT, 16, NULL, op_cfg_rd_hdr, NULL,
-	  "config pread 4 B at 0x00" },
+	  "config pread 4 B at 0x00", false },
 	{ "cfg_rd_cap", THROUGHPUT, 16, NULL, op_cfg_rd_cap, NULL,
-	  "config pread 4 B of the first capability" },
+	  "config pread 4 B of the first capability", false },
+	{ "cfg_rd_256", THROUGHPUT, 16, NULL, op_cfg_rd_256, NULL,
+	  "config pread 256 B at 0x00 (the edu's whole space)", false },
+	{ "cfg_rd_4k", THROUGHPUT, 4, NULL, op_cfg_rd_4k, NULL,
+	  "config pread 4 KiB at 0x00 of the nvme", true },
+	{ "cfg_boot", THROUGHPUT, 1, setup_boot, op_cfg_boot, NULL,
+	  "config accesses of a guest enumerating edu + nvme", true },
+	{ "cfg_boot_rest", THROUGHPUT, 1, setup_boot, op_cfg_boot_rest, NULL,
+	  "the boot mix without its decode/bus master switches", true },
 	{ "cfg_wr_cmd", THROUGHPUT, 16, setup_cfg_wr, op_cfg_wr_cmd, NULL,
-	  "config pwrite of COMMAND (same value)" },
+	  "config pwrite of COMMAND (same value)", false },
+	{ "cfg_wr_msi", THROUGHPUT, 16, setup_cfg_wr_msi, op_cfg_wr_msi, NULL,
+	  "config pwrite of the MSI flags (same value)", false },
 	{ "bar_rd", THROUGHPUT, 16, setup_mem, op_bar_rd, NULL,
-	  "BAR0 pread 4 B" },
+	  "BAR0 pread 4 B", false },
 	{ "bar_wr", THROUGHPUT, 16, setup_mem, op_bar_wr, NULL,
-	  "BAR0 pwrite 4 B (liveness)" },
+	  "BAR0 pwrite 4 B (liveness)", false },
 	{ "mmap_fault", LATENCY, 0, setup_map_page, op_mmap_fault, unmap_bar0,
-	  "fault-in after decode off/on, 4 KiB mapping" },
+	  "fault-in after decode off/on, 4 KiB mapping", false },
 	{ "mmap_fault_bar", LATENCY, 0, setup_map_bar, op_mmap_fault,
-	  unmap_bar0, "fault-in after decode off/on, whole-BAR mapping" },
+	  unmap_bar0, "fault-in after decode off/on, whole-BAR mapping", false },
 	{ "mmap_rd", THROUGHPUT, 64, setup_map_page, op_mmap_rd, unmap_bar0,
-	  "4 B reads through the mapping" },
+	  "4 B reads through the mapping", false },
 	{ "msi_rtt", LATENCY, 0, setup_msi, op_msi_rtt, teardown_msi,
-	  "edu raises MSI -> eventfd -> ack" },
+	  "edu raises MSI -> eventfd -> ack", false },
 	{ "intx_rtt", LATENCY, 0, setup_intx, op_intx_rtt, teardown_intx,
-	  "edu raises INTx -> eventfd -> ack -> unmask" },
+	  "edu raises INTx -> eventfd -> ack -> unmask", false },
 	{ "loop_none", LATENCY, 0, setup_msi, op_loop_none, teardown_msi,
-	  "SET_IRQS trigger DATA_NONE -> eventfd" },
+	  "SET_IRQS trigger DATA_NONE -> eventfd", false },
 	{ "loop_bool", LATENCY, 0, setup_msi, op_loop_bool, teardown_msi,
-	  "SET_IRQS trigger DATA_BOOL -> eventfd" },
+	  "SET_IRQS trigger DATA_BOOL -> eventfd", false },
 	{ "ioefd_wr", THROUGHPUT, 16, setup_ioefd, op_ioefd, teardown_ioefd,
-	  "eventfd_write to a BAR0 ioeventfd" },
+	  "eventfd_write to a BAR0 ioeventfd", false },
 	{ "open_close", THROUGHPUT, 1, setup_open, op_open_close,
-	  teardown_open, "device fd open + close" },
+	  teardown_open, "device fd open + close", false },
 	{ "msi_en_dis", THROUGHPUT, 1, setup_efd, op_msi_en_dis, close_efd,
-	  "SET_IRQS MSI enable + disable" },
+	  "SET_IRQS MSI enable + disable", false },
 };
 
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
@@ -628,9 +979,42 @@ static bool wanted(const char *only, const char *name)
 	return false;
 }
 
+static bool runnable(const char *only, const char *nvme,
+		     const struct metric *m)
+{
+	return wanted(only, m->name) && (nvme || !m->nvme);
+}
+
+/* --nvme C,D: open the twin controllers and pair them with A and B. */
+static int nvme_init(const char *arg, struct bdev *dev, struct bdev *nv)
+{
+	char bdf[2][64];
+	int k, ret;
+
+	if (sscanf(arg, "%63[^,],%63s", bdf[0], bdf[1]) != 2) {
+		printf("# --nvme wants BDF_C,BDF_D\n");
+		return -EINVAL;
+	}
+	for (k = 0; k < 2; k++) {
+		memset(&nv[k], 0, sizeof(nv[k]));
+		ret = vt_open(&nv[k].d, bdf[k]);
+		if (ret) {
+			printf("# %s: open: %s\n", bdf[k], strerror(-ret));
+			return ret;
+		}
+		if (strcmp(nv[k].d.driver, dev[k].d.driver))
+			printf("# warning: %s on %s but %s on %s\n", bdf[k],
+			       nv[k].d.driver, dev[k].d.bdf, dev[k].d.driver);
+		printf("# %s bound to %s (nvme of %s)\n", nv[k].d.bdf,
+		       nv[k].d.driver, dev[k].d.bdf);
+		dev[k].nvme = &nv[k];
+	}
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: vfpci_bench [--tag T] [--rounds N] [--window-ms MS] [--samples N] [--only M,...] [--list] BDF_A BDF_B\n");
+	fprintf(stderr, "usage: vfpci_bench [--tag T] [--rounds N] [--window-ms MS] [--samples N] [--only M,...] [--nvme BDF_C,BDF_D] [--list] BDF_A BDF_B\n");
 	exit(2);
 }
 
@@ -643,10 +1027,13 @@ int main(int argc, char **argv)
 		{ "samples", required_argument, NULL, 's' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "nvme", required_argument, NULL, 'n' },
+		{ "mix-profile", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *only = NULL;
-	struct bdev dev[2];
+	const char *only = NULL, *nvme = NULL;
+	int profile = 0;
+	static struct bdev dev[2], nvdev[2];
 	unsigned int r, k;
 	size_t i;
 	int c, ret;
@@ -658,6 +1045,8 @@ int main(int argc, char **argv)
 		case 'w': window_ms = atoi(optarg); break;
 		case 's': samples = atoi(optarg); break;
 		case 'o': only = optarg; break;
+		case 'n': nvme = optarg; break;
+		case 'p': profile = atoi(optarg); break;
 		case 'l':
 			for (i = 0; i < NMETRICS; i++)
 				printf("%-15s %s\n", metrics[i].name,
@@ -678,8 +1067,20 @@ int main(int argc, char **argv)
 		}
 		printf("# %s bound to %s\n", dev[k].d.bdf, dev[k].d.driver);
 	}
+	if (nvme && nvme_init(nvme, dev, nvdev))
+		return 1;
+	if (profile > 0 && nvme) {
+		for (k = 0; k < 2; k++) {
+			if (setup_boot(&dev[k]))
+				return 1;
+			mix_profile(&dev[k].mix[0], &dev[k], &dev[k].d, profile);
+			mix_profile(&dev[k].mix[1], &dev[k], &dev[k].nvme->d,
+				    profile);
+		}
+		return 0;
+	}
 	for (i = 0; i < NMETRICS; i++)
-		if (wanted(only, metrics[i].name))
+		if (runnable(only, nvme, &metrics[i]))
 			printf("M %s %s %s\n", metrics[i].name,
 			       metrics[i].kind == THROUGHPUT ? "ops/s" : "us",
 			       metrics[i].kind == THROUGHPUT ? "higher" : "lower");
@@ -687,7 +1088,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < NMETRICS; i++) {
 			const struct metric *m = &metrics[i];
 
-			if (!wanted(only, m->name))
+			if (!runnable(only, nvme, m))
 				continue;
 			/* Alternate which device goes first. */
 			for (k = 0; k < 2; k++) {
@@ -704,7 +1105,11 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 2; k++) {
 		vt_close(&dev[k].d);
+		free(dev[k].mix);
+		if (nvme)
+			vt_close(&nvdev[k].d);
+	}
 	return 0;
 }

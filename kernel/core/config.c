@@ -4,6 +4,7 @@
  * the standard header (virtual BARs, COMMAND, INTx pin) and the per-device
  * shadow built at open.  Capability details live in config_caps.c.
  */
+#include <linux/bitmap.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "compat.h"
@@ -486,18 +487,190 @@ static int chunk_len(struct vfpci_core_device *vdev, int pos, size_t count)
 	return 1;
 }
 
-static ssize_t config_chunk_rw(struct vfpci_core_device *vdev,
-			       char __user *buf, size_t count, loff_t pos,
-			       bool iswrite)
+/* Does [@pos, @end) touch a BAR or the ROM BAR? */
+static bool touches_bars(loff_t pos, loff_t end)
+{
+	return (pos < PCI_BASE_ADDRESS_5 + 4 && end > PCI_BASE_ADDRESS_0) ||
+	       (pos < PCI_ROM_ADDRESS + 4 && end > PCI_ROM_ADDRESS);
+}
+
+static bool config_range_ok(struct vfpci_core_device *vdev, loff_t pos,
+			    size_t count)
+{
+	int size = vdev->pdev->cfg_size;
+
+	return pos >= 0 && pos < size && count <= size - pos;
+}
+
+/* Can [@pos, @pos + @len) be served from vconfig as it stands? */
+static bool range_virt(struct vfpci_core_device *vdev, int pos, int len)
+{
+	unsigned int bit = pos % BITS_PER_LONG;
+
+	/* Most reads lie within one word of the map: a single test. */
+	if (bit + len <= BITS_PER_LONG)
+		return !(vdev->cfg_live[BIT_WORD(pos)] &
+			 GENMASK(bit + len - 1, bit));
+	return find_next_bit(vdev->cfg_live, pos + len, pos) >= pos + len;
+}
+
+/* One access through its area's handler, into @out. */
+static int config_chunk_read(struct vfpci_core_device *vdev, u8 *out,
+			     int pos, int len)
+{
+	struct vfpci_cfg_access acc = {
+		.pos = pos,
+		.len = len,
+		.perm = area_perm(vdev, pos),
+		.off = pos - vfpci_cfg_area_start(vdev, pos),
+	};
+	u32 val = 0;
+	int ret;
+
+	if (acc.perm->read) {
+		ret = acc.perm->read(vdev, &acc, &val);
+		if (ret)
+			return ret;
+	}
+	vfpci_cfg_put(out, len, val);
+	return 0;
+}
+
+/*
+ * Aligned dwords in no capability, read straight from the device (what
+ * free_perm's handler would do, without finding it for every dword).
+ * Bytes done, 0 if @pos does not start such a dword, or -errno.
+ */
+static int free_dwords_read(struct vfpci_core_device *vdev, u8 *out, int pos,
+			    int len)
+{
+	const u32 free4 = VFPCI_MAP_FREE * 0x01010101U;
+	int done;
+	u32 val;
+
+	for (done = 0; len - done >= 4 && !((pos + done) % 4) &&
+	     get_unaligned((const u32 *)(vdev->cap_map + pos + done)) == free4;
+	     done += 4) {
+		int ret = vfpci_cfg_hw_read(vdev->pdev, pos + done, 4, &val);
+
+		if (ret)
+			return ret;
+		put_unaligned_le32(val, out + done);
+	}
+	return done;
+}
+
+/*
+ * Fill @out with [@pos, @pos + @len), chunk by chunk as one access each
+ * would be cut: chunks that need the device go to their handler, the
+ * others come from vconfig.
+ */
+static int config_block_read(struct vfpci_core_device *vdev, u8 *out,
+			     int pos, int len)
+{
+	int done, n, ret;
+
+	for (done = 0; done < len; done += n) {
+		n = free_dwords_read(vdev, out + done, pos + done, len - done);
+		if (n < 0)
+			return n;
+		if (n)
+			continue;
+		n = chunk_len(vdev, pos + done, len - done);
+		if (range_virt(vdev, pos + done, n)) {
+			memcpy(out + done, vdev->vconfig + pos + done, n);
+			continue;
+		}
+		ret = config_chunk_read(vdev, out + done, pos + done, n);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Copy @count bytes of config space to the user.  The usual sizes go as
+ * one store each: a copy of a variable size from vconfig would pay
+ * hardened usercopy's heap object checks, the largest part of a dword
+ * read served from vconfig.
+ */
+static int config_copy_to_user(char __user *buf, const u8 *src, size_t count)
+{
+	switch (count) {
+	case 1:
+		return put_user(*src, (u8 __user *)buf);
+	case 2:
+		return put_user(get_unaligned((const u16 *)src),
+				(u16 __user *)buf);
+	case 4:
+		return put_user(get_unaligned((const u32 *)src),
+				(u32 __user *)buf);
+	case 8:
+		return put_user(get_unaligned((const u64 *)src),
+				(u64 __user *)buf);
+	}
+	return copy_to_user(buf, src, count) ? -EFAULT : 0;
+}
+
+/* Bytes per copy to user space: a 4 KiB read is 16 copies, not 1024. */
+#define VFPCI_CFG_READ_BLOCK	256
+
+static ssize_t config_read(struct vfpci_core_device *vdev, char __user *buf,
+			   size_t count, loff_t pos)
+{
+	u8 block[VFPCI_CFG_READ_BLOCK];
+	size_t done, n;
+	int ret;
+
+	if (!config_range_ok(vdev, pos, count))
+		return -EFAULT;
+	if (touches_bars(pos, pos + count))
+		bar_fixup(vdev);
+
+	for (done = 0; done < count; done += n) {
+		n = min_t(size_t, count - done, sizeof(block));
+		ret = config_block_read(vdev, block, pos + done, n);
+		if (!ret)
+			ret = config_copy_to_user(buf + done, block, n);
+		if (ret)
+			return ret;
+	}
+	return count;
+}
+
+ssize_t vfpci_config_read_virt(struct vfpci_core_device *vdev,
+			       char __user *buf, size_t count, loff_t *ppos)
+{
+	loff_t pos = *ppos & VFPCI_CORE_OFFSET_MASK;
+
+	/*
+	 * In the user's low power state the access must wake the device
+	 * (and signal its wake eventfd), as every region access does.
+	 * Otherwise open holds a runtime PM reference: nothing to resume.
+	 */
+	if (READ_ONCE(vdev->pm_runtime_engaged) ||
+	    !config_range_ok(vdev, pos, count) ||
+	    !range_virt(vdev, pos, count))
+		return -EAGAIN;
+
+	if (touches_bars(pos, pos + count))
+		bar_fixup(vdev);
+	if (config_copy_to_user(buf, vdev->vconfig + pos, count))
+		return -EFAULT;
+	*ppos += count;
+	return count;
+}
+
+static ssize_t config_chunk_write(struct vfpci_core_device *vdev,
+				  const char __user *buf, size_t count,
+				  loff_t pos)
 {
 	const struct vfpci_perm_bits *perm;
 	struct vfpci_cfg_access acc;
 	u8 bytes[4] = { 0 };
-	u32 val = 0;
 	int ret;
 
-	if (pos < 0 || pos >= vdev->pdev->cfg_size ||
-	    pos + count > vdev->pdev->cfg_size)
+	if (!config_range_ok(vdev, pos, count))
 		return -EFAULT;
 
 	acc.pos = pos;
@@ -506,24 +679,12 @@ static ssize_t config_chunk_rw(struct vfpci_core_device *vdev,
 	acc.perm = perm;
 	acc.off = pos - vfpci_cfg_area_start(vdev, pos);
 
-	if (iswrite) {
-		if (!perm->write)
-			return acc.len;
-		if (copy_from_user(bytes, buf, acc.len))
-			return -EFAULT;
-		ret = perm->write(vdev, &acc, vfpci_cfg_get(bytes, acc.len));
-		return ret ? ret : acc.len;
-	}
-
-	if (perm->read) {
-		ret = perm->read(vdev, &acc, &val);
-		if (ret)
-			return ret;
-	}
-	vfpci_cfg_put(bytes, acc.len, val);
-	if (copy_to_user(buf, bytes, acc.len))
+	if (!perm->write)
+		return acc.len;
+	if (copy_from_user(bytes, buf, acc.len))
 		return -EFAULT;
-	return acc.len;
+	ret = perm->write(vdev, &acc, vfpci_cfg_get(bytes, acc.len));
+	return ret ? ret : acc.len;
 }
 
 ssize_t vfpci_config_rw(struct vfpci_core_device *vdev, char __user *buf,
@@ -533,9 +694,16 @@ ssize_t vfpci_config_rw(struct vfpci_core_device *vdev, char __user *buf,
 	size_t done = 0;
 	ssize_t ret;
 
+	if (!iswrite) {
+		ret = config_read(vdev, buf, count, pos);
+		if (ret >= 0)
+			*ppos += ret;
+		return ret;
+	}
+
 	while (done < count) {
-		ret = config_chunk_rw(vdev, buf + done, count - done,
-				      pos + done, iswrite);
+		ret = config_chunk_write(vdev, buf + done, count - done,
+					 pos + done);
 		if (ret < 0)
 			return ret;
 		done += ret;
@@ -543,6 +711,71 @@ ssize_t vfpci_config_rw(struct vfpci_core_device *vdev, char __user *buf,
 
 	*ppos += done;
 	return done;
+}
+
+/* ---- which reads need the device ---- */
+
+/*
+ * Bytes whose hardware value is fixed while the device is open, so the
+ * copy taken at open is exact.  Both are read-only and describe the
+ * layout our tables were built for: the header type and a standard
+ * capability's id.  So is MSI's upper flags byte (per-vector masking and
+ * extended data capable) when its enable and reserved bits read 0 at
+ * open: only software sets them, and neither we nor the user may.
+ */
+static bool byte_known(struct vfpci_core_device *vdev, int pos, u8 id,
+		       int off)
+{
+	if (pos == PCI_HEADER_TYPE)
+		return true;
+	if (pos < PCI_STD_HEADER_SIZEOF || pos >= PCI_CFG_SPACE_SIZE ||
+	    id == VFPCI_MAP_FREE || id == VFPCI_MAP_VIRT)
+		return false;
+	if (off == PCI_CAP_LIST_ID)
+		return true;
+	return id == PCI_CAP_ID_MSI && off == PCI_MSI_FLAGS + 1 &&
+	       !(vdev->vconfig[pos] & 0xfc);
+}
+
+/* Does a read of config byte @pos, @off into its area, need hardware? */
+static bool byte_needs_device(struct vfpci_core_device *vdev, int pos,
+			      int off)
+{
+	const struct vfpci_perm_bits *perm = area_perm(vdev, pos);
+
+	if (byte_known(vdev, pos, vdev->cap_map[pos], off))
+		return false;
+	if (perm->read == virt_read)
+		return false;
+	/* Pass-through but for the list header (see direct_read). */
+	if (perm->read == vfpci_cfg_direct_read)
+		return pos >= PCI_CFG_SPACE_SIZE ? off >= 4 :
+						   off != PCI_CAP_LIST_NEXT;
+	if (perm->read == vfpci_cfg_default_read ||
+	    perm->read == vfpci_cfg_header_read)
+		return !perm->virt || off >= perm->size ||
+		       perm->virt[off] != 0xff;
+	return true;
+}
+
+/* Build cfg_live once the map and vconfig are complete. */
+static void live_map_init(struct vfpci_core_device *vdev)
+{
+	const u8 *map = vdev->cap_map;
+	int pos, start = 0;
+
+	for (pos = 0; pos < vdev->pdev->cfg_size; pos++) {
+		/* Same area rule as vfpci_cfg_area_start(). */
+		if (pos < PCI_STD_HEADER_SIZEOF)
+			start = 0;
+		else if (map[pos] == VFPCI_MAP_FREE ||
+			 map[pos] == VFPCI_MAP_VIRT ||
+			 pos == PCI_STD_HEADER_SIZEOF ||
+			 pos == PCI_CFG_SPACE_SIZE || map[pos] != map[pos - 1])
+			start = pos;
+		if (byte_needs_device(vdev, pos, pos - start))
+			__set_bit(pos, vdev->cfg_live);
+	}
 }
 
 /* ---- per-device setup ---- */
@@ -775,7 +1008,8 @@ int vfpci_config_init(struct vfpci_core_device *vdev)
 
 	vdev->cap_map = kmalloc(pdev->cfg_size, GFP_KERNEL_ACCOUNT);
 	vdev->vconfig = kzalloc(pdev->cfg_size, GFP_KERNEL_ACCOUNT);
-	if (!vdev->cap_map || !vdev->vconfig) {
+	vdev->cfg_live = bitmap_zalloc(pdev->cfg_size, GFP_KERNEL_ACCOUNT);
+	if (!vdev->cap_map || !vdev->vconfig || !vdev->cfg_live) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -795,6 +1029,7 @@ int vfpci_config_init(struct vfpci_core_device *vdev)
 		ret = ext_caps_init(vdev);
 	if (ret)
 		goto err;
+	live_map_init(vdev);
 	return 0;
 
 err:
@@ -808,5 +1043,7 @@ void vfpci_config_free(struct vfpci_core_device *vdev)
 	vdev->vconfig = NULL;
 	kfree(vdev->cap_map);
 	vdev->cap_map = NULL;
+	bitmap_free(vdev->cfg_live);
+	vdev->cfg_live = NULL;
 	vfpci_cfg_msi_perm_free(vdev);
 }

@@ -539,9 +539,18 @@ static ssize_t vfpci_rw(struct vfpci_core_device *vdev, char __user *buf,
 ssize_t vfpci_core_read(struct vfio_device *core_vdev, char __user *buf,
 			size_t count, loff_t *ppos)
 {
+	struct vfpci_core_device *vdev = to_vfpci_core(core_vdev);
+	ssize_t ret;
+
 	if (!count)
 		return 0;
-	return vfpci_rw(to_vfpci_core(core_vdev), buf, count, ppos, false);
+	/* Config reads that need no device skip runtime PM and the engine. */
+	if (VFPCI_CORE_OFFSET_TO_INDEX(*ppos) == VFIO_PCI_CONFIG_REGION_INDEX) {
+		ret = vfpci_config_read_virt(vdev, buf, count, ppos);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+	return vfpci_rw(vdev, buf, count, ppos, false);
 }
 EXPORT_SYMBOL_GPL(vfpci_core_read);
 

@@ -31,6 +31,12 @@ int vfpci_config_init(struct vfpci_core_device *vdev);
 void vfpci_config_free(struct vfpci_core_device *vdev);
 ssize_t vfpci_config_rw(struct vfpci_core_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos, bool iswrite);
+/*
+ * A read served wholly from vconfig, without waking the device; -EAGAIN
+ * when some byte needs the device (or runtime PM must see the access).
+ */
+ssize_t vfpci_config_read_virt(struct vfpci_core_device *vdev,
+			       char __user *buf, size_t count, loff_t *ppos);
 /* Reload the physical BARs from the user's view after a reset. */
 void vfpci_config_restore_bars(struct vfpci_core_device *vdev);
 

@@ -5,6 +5,10 @@
  * every offset and width, whole-space reads, out-of-range errors, BAR
  * sizing, then a write of several patterns to every byte (each followed by
  * reads of the surrounding dword) and finally the whole space again.
+ * Multi-byte reads of many lengths at odd offsets are compared as they
+ * are, with the function in D3hot and with memory decode off, and a
+ * config read must wake a device in the user's low power state the same
+ * way on both (vfpci serves reads that need no device from its copy).
  *
  * Usage: config_twins VENDOR:DEVICE [BDF_VFIO BDF_VFPCI]
  * Physical BAR addresses and the interrupt line legitimately differ between
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -194,6 +199,162 @@ static void compare_bulk(void)
 		   nb, errno);
 	free(a);
 	free(b);
+}
+
+/* One pread of @len at @pos on both twins; false and @why on a difference. */
+static bool multi_same(unsigned int pos, size_t len, char *why, size_t wlen)
+{
+	static uint8_t a[8192], b[8192];
+	ssize_t na, nb;
+	int ea, eb;
+	size_t k;
+
+	errno = 0;
+	na = pread(ref.fd, a, len, ref.cfg_off + pos);
+	ea = na < 0 ? errno : 0;
+	errno = 0;
+	nb = pread(dut.fd, b, len, dut.cfg_off + pos);
+	eb = nb < 0 ? errno : 0;
+	if (na != nb || ea != eb) {
+		snprintf(why, wlen, "@%#x len %zu: %zd/%d vs %zd/%d", pos, len,
+			 na, ea, nb, eb);
+		return false;
+	}
+	for (k = 0; na > 0 && k < (size_t)na; k++) {
+		if (a[k] == b[k] || is_serial_byte(pos + k))
+			continue;
+		snprintf(why, wlen, "@%#x len %zu: byte %#zx %#x vs %#x", pos,
+			 len, pos + k, a[k], b[k]);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Reads of several bytes at a time, aligned or not, short and long, some
+ * running past the end: each must give what the in-kernel driver gives.
+ * Short lengths start at every offset, long ones every @step bytes.
+ */
+static void compare_multi(const char *phase, unsigned int step)
+{
+	static const size_t lens[] = { 2, 3, 5, 6, 7, 8, 12, 16, 33, 64, 100,
+				       255, 256, 1000, 4096 };
+	unsigned int size = ref.cfg_size, pos, i;
+	char why[200] = "";
+	bool ok = true;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]) && ok; i++) {
+		unsigned int st = lens[i] <= 16 ? 1 : step;
+
+		for (pos = 0; pos <= size + 4 && ok; pos += st)
+			ok = multi_same(pos, lens[i], why, sizeof(why));
+		/* The largest reads that fit, at every alignment. */
+		for (pos = 0; pos < 8 && lens[i] < size && ok; pos++)
+			ok = multi_same(size - lens[i] - pos, lens[i], why,
+					sizeof(why));
+	}
+	snprintf(name, sizeof(name), "%s/multi_read_%s", prefix, phase);
+	tap_result(ok, name, "%s", why);
+}
+
+/* The same reads with the function in D3hot, then back in D0. */
+static void compare_multi_d3(void)
+{
+	unsigned int pm = find_cap(&ref, 0x01);
+
+	if (!pm) {
+		tap_skip(nm("multi_read_d3hot"), "no PM capability");
+		return;
+	}
+	vt_cfg_write(&ref, pm + 4, 2, 3);
+	vt_cfg_write(&dut, pm + 4, 2, 3);
+	compare_multi("d3hot", 29);
+	vt_cfg_write(&ref, pm + 4, 2, 0);
+	vt_cfg_write(&dut, pm + 4, 2, 0);
+	compare_multi("d0_after_d3hot", 29);
+}
+
+/* ... and with memory decode off (which zaps BAR mappings), then on. */
+static void compare_multi_decode(void)
+{
+	uint64_t ca = 0, cb = 0;
+
+	vt_cfg_read(&ref, 0x04, 2, &ca);
+	vt_cfg_read(&dut, 0x04, 2, &cb);
+	vt_cfg_write(&ref, 0x04, 2, (ca | 2) & ~3ULL);
+	vt_cfg_write(&dut, 0x04, 2, (cb | 2) & ~3ULL);
+	compare_multi("decode_off", 29);
+	vt_cfg_write(&ref, 0x04, 2, ca | 2);
+	vt_cfg_write(&dut, 0x04, 2, cb | 2);
+	compare_multi("decode_on", 29);
+	vt_cfg_write(&ref, 0x04, 2, ca);
+	vt_cfg_write(&dut, 0x04, 2, cb);
+}
+
+static int lp_feature(struct vt_dev *d, uint32_t feat, int efd)
+{
+	struct {
+		struct vfio_device_feature f;
+		struct vfio_device_low_power_entry_with_wakeup w;
+	} arg = { .f = { .flags = VFIO_DEVICE_FEATURE_SET | feat } };
+
+	arg.f.argsz = sizeof(arg.f);
+	if (efd >= 0) {
+		arg.w.wakeup_eventfd = efd;
+		arg.f.argsz += sizeof(arg.w);
+	}
+	return ioctl(d->fd, VFIO_DEVICE_FEATURE, &arg) ? -errno : 0;
+}
+
+/*
+ * Enter low power with a wake eventfd, then read @len bytes at @pos: the
+ * read must wake the device and fire the eventfd, as any access does.
+ */
+static void lp_probe(struct vt_dev *d, unsigned int pos, size_t len,
+		     int64_t out[4])
+{
+	uint8_t buf[256];
+	int efd = vt_eventfd();
+
+	out[0] = lp_feature(d, VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP,
+			    efd);
+	usleep(200000);
+	out[1] = pread(d->fd, buf, len, d->cfg_off + pos);
+	out[2] = vt_eventfd_wait(efd, 1000) > 0;
+	out[3] = lp_feature(d, VFIO_DEVICE_FEATURE_LOW_POWER_EXIT, -1);
+	close(efd);
+}
+
+static void compare_low_power(void)
+{
+	static const struct { unsigned int pos; size_t len; } r[] = {
+		{ 0x00, 4 },	/* ids: served from vfpci's copy when awake */
+		{ 0x04, 4 },	/* COMMAND/STATUS: needs the device */
+		{ 0x00, 256 },
+	};
+	int64_t a[4], b[4];
+	unsigned int i;
+	bool ok = true;
+	char why[160] = "";
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]) && ok; i++) {
+		lp_probe(&ref, r[i].pos, r[i].len, a);
+		lp_probe(&dut, r[i].pos, r[i].len, b);
+		if (memcmp(a, b, sizeof(a))) {
+			ok = false;
+			snprintf(why, sizeof(why),
+				 "@%#x len %zu: %lld/%lld/%lld/%lld vs %lld/%lld/%lld/%lld",
+				 r[i].pos, r[i].len, (long long)a[0],
+				 (long long)a[1], (long long)a[2],
+				 (long long)a[3], (long long)b[0],
+				 (long long)b[1], (long long)b[2],
+				 (long long)b[3]);
+		}
+	}
+	tap_diag("low power: entry %lld, read %lld, woken %lld, exit %lld",
+		 (long long)b[0], (long long)b[1], (long long)b[2],
+		 (long long)b[3]);
+	tap_result(ok, nm("low_power_read_wakes"), "%s", why);
 }
 
 static void sizing(void)
@@ -491,6 +652,10 @@ int main(int argc, char **argv)
 	compare_bulk();
 	sizing();
 	compare_reads("after_sizing", false);
+	compare_multi("after_sizing", 13);
+	compare_multi_d3();
+	compare_multi_decode();
+	compare_low_power();
 	compare_writes(0, 0x40, 1);
 	compare_writes(0x40, 0x100, 1);
 	if (ref.cfg_size > 0x100)
