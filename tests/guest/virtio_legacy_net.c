@@ -6,8 +6,9 @@
  * ARP request for QEMU's user-mode gateway (10.0.2.2) goes out through a
  * legacy transmit ring, its reply comes back through a legacy receive
  * ring, with INTx and then MSI-X.  A legacy driver that does not accept
- * MRG_RXBUF must be refused (EINVAL, NEEDS_RESET, nothing live) and the
- * device must work again after a reset.
+ * MRG_RXBUF must be refused (EINVAL, NEEDS_RESET, nothing live), one
+ * dropping it with queues live stops the device, and the device must work
+ * again after a reset.
  *
  * Usage: virtio_legacy_net [-r REF_BDF] [-m NOMRG_BDF] [-a] BDF
  *   BDF  a virtio-net-pci,disable-legacy=on,iommu_platform=on on
@@ -665,6 +666,29 @@ static void check_reset_mid_traffic(void)
 	leg_wr(VIRTIO_PCI_STATUS, 1, 0);
 }
 
+/* Dropping MRG_RXBUF with queues live stops the device. */
+static void check_late_drop(void)
+{
+	uint32_t gf = negotiate("late_drop", true);
+	char why[160] = "";
+	ssize_t r;
+
+	start("late_drop", gf);
+	r = leg_wr(VIRTIO_PCI_GUEST_FEATURES, 4,
+		   gf & ~(1u << VIRTIO_NET_F_MRG_RXBUF));
+	tap_result(r == -EINVAL && mst() == 0 &&
+		   !mq_rd(0, VIRTIO_PCI_COMMON_Q_ENABLE, 2) &&
+		   leg_rd(VIRTIO_PCI_STATUS, 1) == VIRTIO_CONFIG_S_NEEDS_RESET,
+		   t("late_drop/stops_device"),
+		   "write %zd, modern status %#llx, legacy %#llx", r,
+		   (unsigned long long)mst(),
+		   (unsigned long long)leg_rd(VIRTIO_PCI_STATUS, 1));
+	start("after_late_drop", negotiate("after_late_drop", true));
+	tap_result(arp_round_trip(why, sizeof(why)),
+		   t("after_late_drop/arp_round_trip"), "%s", why);
+	leg_wr(VIRTIO_PCI_STATUS, 1, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *ref = NULL, *nomrg = NULL, *bdf;
@@ -727,6 +751,7 @@ int main(int argc, char **argv)
 		if (!after) {
 			check_traffic_msix();
 			check_reset_mid_traffic();
+			check_late_drop();
 		}
 	}
 	vt_close(&dev);

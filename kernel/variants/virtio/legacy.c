@@ -33,7 +33,8 @@
  * did not accept it is refused where its features become final, at the
  * first QUEUE_PFN or DRIVER_OK: that write fails with EINVAL, no queue
  * goes live, and STATUS shows NEEDS_RESET until the driver resets the
- * device.  Every other net feature of bits 0-23 means the same in both
+ * device.  Dropping it once features are final fails the same way and
+ * stops the device.  Every other net feature of bits 0-23 means the same in both
  * interfaces but GSO (6), legacy-only, which no modern device offers.
  */
 #include <linux/io.h>
@@ -298,6 +299,23 @@ static u32 status_read(struct vfpci_virtio_device *vv)
 	return vv->refused ? val | VIRTIO_CONFIG_S_NEEDS_RESET : val;
 }
 
+/*
+ * Written to the device at once too: the legacy driver may read them
+ * back.  A net driver dropping MRG_RXBUF once features are final would
+ * leave live queues with the wrong header size: the device is stopped.
+ */
+static int features_write(struct vfpci_virtio_device *vv, u32 val)
+{
+	vv->guest_features = val & host_features(vv);
+	if ((modern_status(vv) & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    features_refused(vv)) {
+		vfpci_virtio_modern_reset(vv);
+		return -EINVAL;
+	}
+	write_features(vv, vv->guest_features);
+	return 0;
+}
+
 /* The register starting at @off; false when none does. */
 static bool header_read(struct vfpci_virtio_device *vv, u32 off, u32 *val)
 {
@@ -349,10 +367,7 @@ static int header_write(struct vfpci_virtio_device *vv, u32 off, u32 val)
 
 	switch (off) {
 	case VIRTIO_PCI_GUEST_FEATURES:
-		vv->guest_features = val & host_features(vv);
-		/* Written now too: the legacy driver may read them back. */
-		write_features(vv, vv->guest_features);
-		break;
+		return features_write(vv, val);
 	case VIRTIO_PCI_QUEUE_PFN:
 		return queue_pfn_write(vv, val);
 	case VIRTIO_PCI_QUEUE_SEL:
