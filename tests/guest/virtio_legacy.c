@@ -14,7 +14,8 @@
  *        of pattern() (tests/suites/virtio-legacy.suite);
  *   -r   a transitional virtio-blk-pci: bound to vfio-pci, its header and
  *        BAR0 must look like ours;
- *   -n   a modern-only virtio-net-pci: vfpci_virtio must refuse it;
+ *   -n   a device vfpci_virtio must refuse at probe (virtio-net without
+ *        MRG_RXBUF: tests/guest/virtio_legacy_net does that);
  *   -q   the device's drive id: grow it to 2 MiB through QMP (tests/vm/qmp,
  *        under tests/vm/run only) for a config change interrupt.
  */
@@ -376,7 +377,7 @@ static void check_refuse(const char *bdf)
 {
 	int ret = pci_bind(bdf, DRV);
 
-	tap_result(ret == -ENODEV, t("refuses_virtio_net"),
+	tap_result(ret == -ENODEV, t("refuses_device"),
 		   "binding %s to " DRV ": %s", bdf,
 		   ret ? strerror(-ret) : "bound");
 }

@@ -27,6 +27,15 @@
  * The legacy driver has no FEATURES_OK step: the driver sets it on the
  * modern side before the first queue goes live or at DRIVER_OK, whichever
  * comes first, and hides it from the legacy status.
+ *
+ * virtio-net: a legacy driver's packet header is VERSION_1's 12 bytes only
+ * with MRG_RXBUF (probe requires the device to offer it).  A driver that
+ * did not accept it is refused where its features become final, at the
+ * first QUEUE_PFN or DRIVER_OK: that write fails with EINVAL, no queue
+ * goes live, and STATUS shows NEEDS_RESET until the driver resets the
+ * device.  Dropping it once features are final fails the same way and
+ * stops the device.  Every other net feature of bits 0-23 means the same in both
+ * interfaces but GSO (6), legacy-only, which no modern device offers.
  */
 #include <linux/io.h>
 #include <linux/pci.h>
@@ -34,6 +43,7 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
@@ -68,6 +78,8 @@ static u32 legacy_feature_mask(struct vfpci_virtio_device *vv)
 
 	if (vv->type == VIRTIO_ID_BLOCK)
 		mask &= ~(BIT(VIRTIO_BLK_F_BARRIER) | BIT(VIRTIO_BLK_F_SCSI));
+	if (vv->type == VIRTIO_ID_NET)
+		mask &= ~BIT(VIRTIO_NET_F_GSO);
 	return mask;
 }
 
@@ -120,17 +132,34 @@ static u8 modern_status(struct vfpci_virtio_device *vv)
 	return common_rd(vv, VIRTIO_PCI_COMMON_STATUS, 1);
 }
 
+/* Features whose absence we cannot bridge: none but net's MRG_RXBUF. */
+static bool features_refused(struct vfpci_virtio_device *vv)
+{
+	if (vv->type != VIRTIO_ID_NET ||
+	    vv->guest_features & BIT(VIRTIO_NET_F_MRG_RXBUF))
+		return false;
+	if (!vv->refused)
+		dev_warn_ratelimited(&vv->core.pdev->dev,
+				     "legacy virtio-net driver did not accept MRG_RXBUF (features %#x): its 10-byte packet header cannot be served; device stopped until reset\n",
+				     vv->guest_features);
+	vv->refused = true;
+	return true;
+}
+
 /*
- * The legacy driver is done with features: tell the modern side.  Whether
- * it was done is read from the device, never cached, so a reset behind
- * our back (hot reset, FLR) cannot leave a stale answer.
+ * The legacy driver is done with features: tell the modern side, or
+ * refuse (-EINVAL) features no modern device could serve.  Whether it was
+ * done is read from the device, never cached, so a reset behind our back
+ * (hot reset, FLR) cannot leave a stale answer.
  */
-static void commit_features(struct vfpci_virtio_device *vv)
+static int commit_features(struct vfpci_virtio_device *vv)
 {
 	u8 status = modern_status(vv);
 
+	if (vv->refused || features_refused(vv))
+		return -EINVAL;
 	if (status & VIRTIO_CONFIG_S_FEATURES_OK)
-		return;
+		return 0;
 	write_features(vv, vv->guest_features);
 	common_wr(vv, VIRTIO_PCI_COMMON_STATUS, 1,
 		  status | VIRTIO_CONFIG_S_FEATURES_OK);
@@ -138,11 +167,13 @@ static void commit_features(struct vfpci_virtio_device *vv)
 		pci_info_ratelimited(vv->core.pdev,
 				     "device refused legacy features %#x\n",
 				     vv->guest_features);
+	return 0;
 }
 
 void vfpci_virtio_legacy_reset(struct vfpci_virtio_device *vv)
 {
 	vv->guest_features = 0;
+	vv->refused = false;
 	vv->queue_sel = 0;
 	vv->notify_q = -1;
 }
@@ -171,20 +202,21 @@ static u32 queue_pfn_read(struct vfpci_virtio_device *vv)
  * the whole device, as QEMU's legacy interface does.  A live queue is left
  * alone: a modern device may not be reprogrammed while enabled.
  */
-static void queue_pfn_write(struct vfpci_virtio_device *vv, u32 pfn)
+static int queue_pfn_write(struct vfpci_virtio_device *vv, u32 pfn)
 {
 	u64 desc, avail, used;
 	u16 num;
 
 	if (!pfn) {
 		device_reset(vv);
-		return;
+		return 0;
 	}
 	select_queue(vv, vv->queue_sel);
 	num = common_rd(vv, VIRTIO_PCI_COMMON_Q_SIZE, 2);
 	if (!num || common_rd(vv, VIRTIO_PCI_COMMON_Q_ENABLE, 2))
-		return;
-	commit_features(vv);
+		return 0;
+	if (commit_features(vv))
+		return -EINVAL;
 	select_queue(vv, vv->queue_sel);
 
 	desc = (u64)pfn << VIRTIO_PCI_QUEUE_ADDR_SHIFT;
@@ -202,6 +234,7 @@ static void queue_pfn_write(struct vfpci_virtio_device *vv, u32 pfn)
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_USEDLO, 4, lower_32_bits(used));
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_USEDHI, 4, upper_32_bits(used));
 	common_wr(vv, VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+	return 0;
 }
 
 /*
@@ -235,19 +268,52 @@ static void queue_notify(struct vfpci_virtio_device *vv, u16 q)
 		vfpci_virtio_wr(vv, &vv->notify, off, 2, q);
 }
 
-/* Status as a legacy driver knows it: no FEATURES_OK. */
-static void status_write(struct vfpci_virtio_device *vv, u8 val)
+/*
+ * Status as a legacy driver knows it: no FEATURES_OK.  Refused features
+ * keep DRIVER_OK from the device (the write fails with EINVAL).
+ */
+static int status_write(struct vfpci_virtio_device *vv, u8 val)
 {
+	int ret = 0;
+
 	if (!val) {
 		device_reset(vv);
-		return;
+		return 0;
 	}
 	if (val & VIRTIO_CONFIG_S_DRIVER_OK)
-		commit_features(vv);
+		ret = commit_features(vv);
+	if (ret)
+		val &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 	/* Once set, FEATURES_OK stays: the modern driver may not clear it. */
 	val = (val & ~VIRTIO_CONFIG_S_FEATURES_OK) |
 	      (modern_status(vv) & VIRTIO_CONFIG_S_FEATURES_OK);
 	common_wr(vv, VIRTIO_PCI_COMMON_STATUS, 1, val);
+	return ret;
+}
+
+/* The legacy STATUS: no FEATURES_OK; NEEDS_RESET once refused. */
+static u32 status_read(struct vfpci_virtio_device *vv)
+{
+	u32 val = modern_status(vv) & ~VIRTIO_CONFIG_S_FEATURES_OK;
+
+	return vv->refused ? val | VIRTIO_CONFIG_S_NEEDS_RESET : val;
+}
+
+/*
+ * Written to the device at once too: the legacy driver may read them
+ * back.  A net driver dropping MRG_RXBUF once features are final would
+ * leave live queues with the wrong header size: the device is stopped.
+ */
+static int features_write(struct vfpci_virtio_device *vv, u32 val)
+{
+	vv->guest_features = val & host_features(vv);
+	if ((modern_status(vv) & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    features_refused(vv)) {
+		vfpci_virtio_modern_reset(vv);
+		return -EINVAL;
+	}
+	write_features(vv, vv->guest_features);
+	return 0;
 }
 
 /* The register starting at @off; false when none does. */
@@ -273,7 +339,7 @@ static bool header_read(struct vfpci_virtio_device *vv, u32 off, u32 *val)
 		*val = vv->queue_sel;
 		return true;
 	case VIRTIO_PCI_STATUS:
-		*val = modern_status(vv) & ~VIRTIO_CONFIG_S_FEATURES_OK;
+		*val = status_read(vv);
 		return true;
 	case VIRTIO_PCI_ISR:
 		/* Reading the modern ISR clears it and lowers INTx. */
@@ -294,19 +360,16 @@ static bool header_read(struct vfpci_virtio_device *vv, u32 off, u32 *val)
 	return false;
 }
 
-static void header_write(struct vfpci_virtio_device *vv, u32 off, u32 val)
+/* 0, or -EINVAL for a write the device refuses (see features_refused). */
+static int header_write(struct vfpci_virtio_device *vv, u32 off, u32 val)
 {
 	bool msix = msix_on(vv);
 
 	switch (off) {
 	case VIRTIO_PCI_GUEST_FEATURES:
-		vv->guest_features = val & host_features(vv);
-		/* Written now too: the legacy driver may read them back. */
-		write_features(vv, vv->guest_features);
-		break;
+		return features_write(vv, val);
 	case VIRTIO_PCI_QUEUE_PFN:
-		queue_pfn_write(vv, val);
-		break;
+		return queue_pfn_write(vv, val);
 	case VIRTIO_PCI_QUEUE_SEL:
 		vv->queue_sel = val;
 		break;
@@ -314,8 +377,7 @@ static void header_write(struct vfpci_virtio_device *vv, u32 off, u32 val)
 		queue_notify(vv, val);
 		break;
 	case VIRTIO_PCI_STATUS:
-		status_write(vv, val);
-		break;
+		return status_write(vv, val);
 	case VIRTIO_MSI_CONFIG_VECTOR:
 		if (msix)
 			common_wr(vv, VIRTIO_PCI_COMMON_MSIX, 2, val);
@@ -327,6 +389,7 @@ static void header_write(struct vfpci_virtio_device *vv, u32 off, u32 val)
 		common_wr(vv, VIRTIO_PCI_COMMON_Q_MSIX, 2, val);
 		break;
 	}
+	return 0;
 }
 
 /* The device config window: any width, all-ones past the modern one. */
@@ -343,20 +406,20 @@ static u32 devcfg_rw(struct vfpci_virtio_device *vv, u32 off, int size,
 }
 
 /* One aligned piece, with the device's memory decode held on. */
-static u32 piece_rw(struct vfpci_virtio_device *vv, u32 off, int size,
-		    u32 val, bool iswrite)
+static int piece_rw(struct vfpci_virtio_device *vv, u32 off, int size,
+		    u32 *val, bool iswrite)
 {
 	u32 start = devcfg_start(vv);
 
-	if (off >= start)
-		return devcfg_rw(vv, off - start, size, val, iswrite);
-	if (iswrite) {
-		header_write(vv, off, val);
+	if (off >= start) {
+		*val = devcfg_rw(vv, off - start, size, *val, iswrite);
 		return 0;
 	}
-	if (!header_read(vv, off, &val))
-		val = all_ones(size);
-	return val;
+	if (iswrite)
+		return header_write(vv, off, *val);
+	if (!header_read(vv, off, val))
+		*val = all_ones(size);
+	return 0;
 }
 
 static int piece_size(u32 off, size_t left)
@@ -424,9 +487,10 @@ static int do_piece(struct vfpci_virtio_device *vv, char __user *buf,
 		return -EFAULT;
 	val = get_unaligned_le32(bytes);	/* registers are little-endian */
 
+	val &= all_ones(size);
 	hw_get(vv, &hold);
 	if (io_enabled(vv))
-		val = piece_rw(vv, off, size, val & all_ones(size), iswrite);
+		ret = piece_rw(vv, off, size, &val, iswrite);
 	else
 		ret = -EIO;
 	hw_put(vv, &hold);

@@ -13,7 +13,9 @@
 #include <linux/pci.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
+#include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
 #include <linux/virtio_pci.h>
 
 #include "virtio.h"
@@ -22,9 +24,11 @@
 
 /*
  * Device types with a transitional PCI ID whose legacy interface differs
- * from the modern one only in the transport, and the device config size
- * QEMU's transitional twin has (it sizes BAR0 from it: blk shows 128
- * bytes, rng 32, console, scsi and balloon 64).
+ * from the modern one only in the transport (net: once MRG_RXBUF is
+ * negotiated, see legacy.c), and the device config size QEMU's
+ * transitional twin has (it sizes BAR0 from it: blk shows 128 bytes, rng
+ * 32, console, scsi and balloon 64; net's depends on the features:
+ * net_config_len()).
  */
 struct virtio_legacy_type {
 	u16 type;
@@ -33,6 +37,7 @@ struct virtio_legacy_type {
 };
 
 static const struct virtio_legacy_type legacy_types[] = {
+	{ VIRTIO_ID_NET,	0x1000,	0 },
 	{ VIRTIO_ID_BLOCK,	0x1001,	60 },
 	{ VIRTIO_ID_BALLOON,	0x1002,	16 },
 	{ VIRTIO_ID_CONSOLE,	0x1003,	12 },
@@ -222,9 +227,7 @@ static const struct vfio_device_ops vfpci_virtio_ops = {
 
 /*
  * Why a device cannot have a legacy face; NULL when it can.  virtio-net
- * cannot: a legacy driver without MRG_RXBUF puts a 10-byte header before
- * each packet, a VERSION_1 device always expects 12, and bridging that
- * would mean rewriting every buffer.
+ * needs MRG_RXBUF (checked later, on the device: net_refusal()).
  */
 static const char *legacy_refusal(struct pci_dev *pdev,
 				  const struct virtio_legacy_type **lt)
@@ -234,8 +237,6 @@ static const char *legacy_refusal(struct pci_dev *pdev,
 
 	if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
 		return "legacy virtio is guest-endian, modern little-endian";
-	if (type == VIRTIO_ID_NET)
-		return "virtio-net's legacy header (10 bytes) differs from VERSION_1's (12)";
 	for (i = 0; i < ARRAY_SIZE(legacy_types); i++) {
 		if (legacy_types[i].type == type) {
 			*lt = &legacy_types[i];
@@ -250,13 +251,79 @@ static const char *legacy_refusal(struct pci_dev *pdev,
 	return NULL;
 }
 
+/*
+ * The device's feature bits @word (0: 0-31, 1: 32-63), read from its
+ * common structure with a mapping of our own: the core maps BARs only at
+ * open.  ~0 when the device cannot be read.
+ */
+static u32 probe_features(struct vfpci_virtio_device *vv, u32 word)
+{
+	struct pci_dev *pdev = vv->core.pdev;
+	void __iomem *common;
+	u32 val = ~0U;
+
+	if (pci_enable_device_mem(pdev))
+		return val;
+	common = pci_iomap_range(pdev, vv->common.bar, vv->common.offset,
+				 vv->common.length);
+	if (common) {
+		iowrite32(word, common + VIRTIO_PCI_COMMON_DFSELECT);
+		val = ioread32(common + VIRTIO_PCI_COMMON_DF);
+		pci_iounmap(pdev, common);
+	}
+	pci_disable_device(pdev);
+	return val;
+}
+
+/*
+ * The end of the last virtio_net_config field the features make exist:
+ * the size a transitional device (QEMU's) gives its legacy config.
+ */
+static u32 net_config_len(u64 features)
+{
+	if (features & (BIT_ULL(VIRTIO_NET_F_RSS) |
+			BIT_ULL(VIRTIO_NET_F_HASH_REPORT)))
+		return offsetofend(struct virtio_net_config,
+				   supported_hash_types);
+	if (features & BIT_ULL(VIRTIO_NET_F_SPEED_DUPLEX))
+		return offsetofend(struct virtio_net_config, duplex);
+	if (features & BIT_ULL(VIRTIO_NET_F_MTU))
+		return offsetofend(struct virtio_net_config, mtu);
+	if (features & BIT_ULL(VIRTIO_NET_F_MQ))
+		return offsetofend(struct virtio_net_config,
+				   max_virtqueue_pairs);
+	if (features & BIT_ULL(VIRTIO_NET_F_STATUS))
+		return offsetofend(struct virtio_net_config, status);
+	return offsetofend(struct virtio_net_config, mac);
+}
+
+/*
+ * A legacy virtio-net driver's packet header is 12 bytes, VERSION_1's
+ * size, only with MRG_RXBUF: a device that cannot offer it, or that is
+ * not a VERSION_1 device, cannot be served.  Else *@len is the legacy
+ * config size.
+ */
+static const char *net_refusal(struct vfpci_virtio_device *vv, u32 *len)
+{
+	u32 low = probe_features(vv, 0), high = probe_features(vv, 1);
+
+	if (low == ~0U || high == ~0U)
+		return "cannot read the device's features";
+	if (!(high & BIT(VIRTIO_F_VERSION_1 - 32)))
+		return "the device does not offer VERSION_1";
+	if (!(low & BIT(VIRTIO_NET_F_MRG_RXBUF)))
+		return "no MRG_RXBUF: a legacy header (10 bytes) is not VERSION_1's (12)";
+	*len = net_config_len((u64)high << 32 | low);
+	return NULL;
+}
+
 static int vfpci_virtio_probe(struct pci_dev *pdev,
 			      const struct pci_device_id *id)
 {
 	const struct virtio_legacy_type *lt = NULL;
 	struct vfpci_virtio_device *vv;
 	const char *why;
-	u32 len;
+	u32 len, cfg_len;
 	int ret;
 
 	why = legacy_refusal(pdev, &lt);
@@ -276,9 +343,16 @@ static int vfpci_virtio_probe(struct pci_dev *pdev,
 	ret = vfpci_virtio_find_caps(vv);
 	if (ret)
 		goto out_put;
+	cfg_len = lt->config_len;
+	why = vv->type == VIRTIO_ID_NET ? net_refusal(vv, &cfg_len) : NULL;
+	if (why) {
+		pci_info(pdev, "virtio-net: no legacy interface: %s\n", why);
+		ret = -ENODEV;
+		goto out_put;
+	}
 
 	/* Sized as a transitional device: header with MSI-X fields, config. */
-	len = VIRTIO_PCI_CONFIG_OFF(vv->has_msix) + lt->config_len;
+	len = VIRTIO_PCI_CONFIG_OFF(vv->has_msix) + cfg_len;
 	vv->bar0_size = roundup_pow_of_two(len);
 	vv->bar0 = PCI_BASE_ADDRESS_SPACE_IO;
 
@@ -309,10 +383,12 @@ static void vfpci_virtio_remove(struct pci_dev *pdev)
 /*
  * The types of legacy_types[]: modules.alias then names this driver only
  * for devices it can serve, so a tool choosing the most specific vfio_pci:
- * match (vfpcictl) falls back to vfio-pci for the others, virtio-net
- * included.  Bound through driver_override anyway, probe still refuses.
+ * match (vfpcictl) falls back to vfio-pci for the others.  Bound through
+ * driver_override anyway, probe still refuses (and refuses a virtio-net
+ * without MRG_RXBUF).
  */
 static const struct pci_device_id vfpci_virtio_table[] = {
+	VIRTIO_MODERN(VIRTIO_ID_NET),
 	VIRTIO_MODERN(VIRTIO_ID_BLOCK),
 	VIRTIO_MODERN(VIRTIO_ID_BALLOON),
 	VIRTIO_MODERN(VIRTIO_ID_CONSOLE),

@@ -43,6 +43,7 @@ struct vfpci_virtio_device {
 	struct mutex lock;		/* guards all that follows */
 	u32 bar0;			/* the user's BAR0 register */
 	u32 guest_features;		/* as the legacy driver wrote them */
+	bool refused;			/* features refused: until reset */
 	u16 queue_sel;
 	int notify_q;			/* queue of notify_off, or -1 */
 	u32 notify_off;
