@@ -29,9 +29,14 @@ static bool nointxmask;
 module_param(nointxmask, bool, 0644);
 MODULE_PARM_DESC(nointxmask, "Do not mask INTx through DisINTx: every INTx line is exclusive");
 
+/* Like the kernel's vfio-pci: VGA and its parameter only with VFIO_PCI_VGA. */
+#ifdef CONFIG_VFIO_PCI_VGA
 static bool disable_vga;
 module_param(disable_vga, bool, 0444);
 MODULE_PARM_DESC(disable_vga, "Do not expose the VGA region of VGA devices");
+#else
+static const bool disable_vga = true;
+#endif
 
 static bool disable_idle_d3;
 module_param(disable_idle_d3, bool, 0644);
