@@ -6,7 +6,8 @@
 KVER ?= $(shell $(TOP)/scripts/kver $(firstword $(SERIES)) 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD := $(TOP)/build/$(KVER)
-MODULES := vfpci_core vfpci vfpci_edu vfpci_virtio nvmepf vfpci_nvme
+MODULES := vfpci_core vfpci vfpci_edu vfpci_virtio nvmepf vfpci_nvme \
+	vfpci_mdev vfpci_edu_mdev
 
 CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/tests/lib -D_GNU_SOURCE

@@ -190,6 +190,25 @@ u16 vfpci_core_memory_lock_and_enable(struct vfpci_core_device *vdev);
 void vfpci_core_memory_unlock_and_restore(struct vfpci_core_device *vdev,
 					  u16 cmd);
 
+/*
+ * Config space permission tables, shared with fully emulated functions
+ * (vfpci_mdev): per byte, the bits that are virtualized and the bits a
+ * user may write.  The standard header is id 0.
+ */
+struct vfpci_core_cfg_masks {
+	const u8 *virt;
+	const u8 *wmask;
+	unsigned int size;		/* bytes the tables cover */
+};
+
+void vfpci_core_cfg_std_masks(u8 id, struct vfpci_core_cfg_masks *masks);
+int vfpci_core_cfg_msi_masks(u16 flags, struct vfpci_core_cfg_masks *masks);
+void vfpci_core_cfg_masks_free(struct vfpci_core_cfg_masks *masks);
+int vfpci_core_cfg_msi_len(u16 flags);
+u16 vfpci_core_cfg_msi_flags(u16 flags, bool msi_on, u8 qmax);
+u32 vfpci_core_cfg_mask(const u8 *mask, unsigned int size, int off, int len);
+void vfpci_core_cfg_store(u8 *p, int len, u32 val, u32 mask);
+
 /* Offsets of regions in the device fd, as the uAPI expects them. */
 #define VFPCI_CORE_OFFSET_SHIFT		40
 #define VFPCI_CORE_OFFSET_TO_INDEX(off)	((off) >> VFPCI_CORE_OFFSET_SHIFT)

@@ -77,6 +77,29 @@
 #define VFPCI_EDU_DMA_BUF_SIZE		4096
 #define VFPCI_EDU_DMA_MASK		((1ULL << 28) - 1)	/* IOVA bits */
 
+#ifdef __KERNEL__
+#include <linux/overflow.h>
+
+/*
+ * May a transfer of @cnt bytes between buffer window address @win and
+ * @iova run?  The window must hold it (QEMU's edu aborts the whole VM on
+ * one that does not) and the IOVA side must fit the 28-bit DMA mask.
+ */
+static inline bool vfpci_edu_dma_valid(u64 win, u64 iova, u64 cnt)
+{
+	u64 end;
+
+	if (cnt > VFPCI_EDU_DMA_BUF_SIZE || win < VFPCI_EDU_DMA_BUF_ADDR ||
+	    check_add_overflow(win, cnt, &end) ||
+	    end > VFPCI_EDU_DMA_BUF_ADDR + VFPCI_EDU_DMA_BUF_SIZE)
+		return false;
+	if (!cnt)
+		return true;
+	return !check_add_overflow(iova, cnt - 1, &end) &&
+	       end <= VFPCI_EDU_DMA_MASK;
+}
+#endif
+
 #define VFPCI_EDU_STREAM_MAGIC		0x55444556u	/* "VEDU" on the wire */
 #define VFPCI_EDU_STREAM_VERSION	1
 #define VFPCI_EDU_STREAM_VERSION_PRECOPY 2

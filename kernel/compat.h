@@ -83,6 +83,11 @@ static inline int vfpci_compat_set_driver_override(struct pci_dev *pdev,
 #endif
 }
 
+/* 6.8: PCI_IRQ_LEGACY was renamed PCI_IRQ_INTX (and later removed). */
+#ifndef PCI_IRQ_INTX
+#define PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
+
 /* 6.12: no_llseek is gone; a NULL llseek now means "not seekable". */
 #if VFPCI_SINCE(6, 12)
 #define VFPCI_COMPAT_NO_LLSEEK	NULL
@@ -102,6 +107,17 @@ static inline int vfpci_compat_set_driver_override(struct pci_dev *pdev,
 	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
 #else
 #define VFPCI_COMPAT_IOMMUFD_OPS
+#endif
+
+/* The same for emulated-IOMMU (mediated) devices. */
+#if VFPCI_SINCE(6, 2)
+#define VFPCI_COMPAT_IOMMUFD_EMULATED_OPS				\
+	.bind_iommufd	= vfio_iommufd_emulated_bind,			\
+	.unbind_iommufd	= vfio_iommufd_emulated_unbind,			\
+	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,		\
+	.detach_ioas	= vfio_iommufd_emulated_detach_ioas,
+#else
+#define VFPCI_COMPAT_IOMMUFD_EMULATED_OPS
 #endif
 
 /*

@@ -58,12 +58,28 @@ int vfpci_cfg_hw_write(struct pci_dev *pdev, int pos, int len, u32 val)
 	return pci_user_write_config_byte(pdev, pos, val);
 }
 
+/* @len bytes of a mask table at @off; bytes past its @size are 0. */
+u32 vfpci_core_cfg_mask(const u8 *mask, unsigned int size, int off, int len)
+{
+	if (!mask || off + len > size)
+		return 0;
+	return vfpci_cfg_get(mask + off, len);
+}
+EXPORT_SYMBOL_GPL(vfpci_core_cfg_mask);
+
+/* Store the bits of @val under @mask into @len bytes at @p. */
+void vfpci_core_cfg_store(u8 *p, int len, u32 val, u32 mask)
+{
+	u32 cur = vfpci_cfg_get(p, len);
+
+	vfpci_cfg_put(p, len, (cur & ~mask) | (val & mask));
+}
+EXPORT_SYMBOL_GPL(vfpci_core_cfg_store);
+
 /* The masks of @acc's bytes; bytes past the table are plain hardware. */
 static u32 perm_mask(const u8 *mask, const struct vfpci_cfg_access *acc)
 {
-	if (!mask || acc->off + acc->len > acc->perm->size)
-		return 0;
-	return vfpci_cfg_get(mask + acc->off, acc->len);
+	return vfpci_core_cfg_mask(mask, acc->perm->size, acc->off, acc->len);
 }
 
 static u32 width_mask(int len)
@@ -105,11 +121,8 @@ int vfpci_cfg_default_write(struct vfpci_core_device *vdev,
 	u32 cur;
 	int ret;
 
-	if (to_shadow) {
-		cur = vfpci_cfg_get(shadow, acc->len);
-		vfpci_cfg_put(shadow, acc->len,
-			      (cur & ~to_shadow) | (val & to_shadow));
-	}
+	if (to_shadow)
+		vfpci_core_cfg_store(shadow, acc->len, val, to_shadow);
 
 	if (!to_hw)
 		return 0;

@@ -408,11 +408,9 @@ static int msi_write(struct vfpci_core_device *vdev,
 	if (acc->off > PCI_MSI_FLAGS || acc->off + acc->len < PCI_MSI_FLAGS)
 		return 0;
 
-	flags = get_unaligned_le16(pflags);
-	if (vdev->irq_type != VFIO_PCI_MSI_IRQ_INDEX)
-		flags &= ~PCI_MSI_FLAGS_ENABLE;
-	if (((flags & PCI_MSI_FLAGS_QSIZE) >> 4) > vdev->msi_qmax)
-		flags = (flags & ~PCI_MSI_FLAGS_QSIZE) | (vdev->msi_qmax << 4);
+	flags = vfpci_core_cfg_msi_flags(get_unaligned_le16(pflags),
+					 vdev->irq_type == VFIO_PCI_MSI_IRQ_INDEX,
+					 vdev->msi_qmax);
 	put_unaligned_le16(flags, pflags);
 
 	return pci_user_write_config_word(vdev->pdev,
@@ -420,20 +418,39 @@ static int msi_write(struct vfpci_core_device *vdev,
 					  flags);
 }
 
-static int msi_perm_build(struct vfpci_perm_bits *p, int len, u16 flags)
+/*
+ * The enable bit shows only while SET_IRQS has MSI on, and the vectors the
+ * user enables are capped at what the device offers.
+ */
+u16 vfpci_core_cfg_msi_flags(u16 flags, bool msi_on, u8 qmax)
+{
+	if (!msi_on)
+		flags &= ~PCI_MSI_FLAGS_ENABLE;
+	if (((flags & PCI_MSI_FLAGS_QSIZE) >> 4) > qmax)
+		flags = (flags & ~PCI_MSI_FLAGS_QSIZE) | (qmax << 4);
+	return flags;
+}
+EXPORT_SYMBOL_GPL(vfpci_core_cfg_msi_flags);
+
+int vfpci_core_cfg_msi_len(u16 flags)
+{
+	int len = 10;
+
+	if (flags & PCI_MSI_FLAGS_64BIT)
+		len += 4;
+	if (flags & PCI_MSI_FLAGS_MASKBIT)
+		len += 10;
+	return len;
+}
+EXPORT_SYMBOL_GPL(vfpci_core_cfg_msi_len);
+
+/* The bits of an MSI capability with @flags that are ours and writable. */
+static void msi_masks_fill(struct vfpci_perm_bits *p, u16 flags)
 {
 	bool is64 = flags & PCI_MSI_FLAGS_64BIT;
 	int data = is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32;
 	int mask = is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32;
 
-	if (perm_alloc(p, len, GFP_KERNEL_ACCOUNT))
-		return -ENOMEM;
-	/*
-	 * Reads use the default handler: the in-kernel driver means to
-	 * report msi_qmax in the flags but updates the wrong word, so what
-	 * users actually see is the hardware's multiple message capable.
-	 */
-	p->write = msi_write;
 	perm_virt_next(p);
 	/* The flags' upper byte is reserved: only the lower one is ours. */
 	perm_set(p, PCI_MSI_FLAGS, 1, 0xff, 0xff);
@@ -445,8 +462,61 @@ static int msi_perm_build(struct vfpci_perm_bits *p, int len, u16 flags)
 		perm_set(p, mask, 4, 0, ~0U);
 		perm_set(p, mask + 4, 4, 0, ~0U);	/* pending bits */
 	}
+}
+
+static int msi_perm_build(struct vfpci_perm_bits *p, int len, u16 flags)
+{
+	if (perm_alloc(p, len, GFP_KERNEL_ACCOUNT))
+		return -ENOMEM;
+	/*
+	 * Reads use the default handler: the in-kernel driver means to
+	 * report msi_qmax in the flags but updates the wrong word, so what
+	 * users actually see is the hardware's multiple message capable.
+	 */
+	p->write = msi_write;
+	msi_masks_fill(p, flags);
 	return 0;
 }
+
+/*
+ * For a fully emulated function (vfpci_mdev): the virtualized and writable
+ * bits of its MSI capability, as the tables of a physical one.  @masks
+ * covers vfpci_core_cfg_msi_len(@flags) bytes, rounded up to a dword.
+ */
+int vfpci_core_cfg_msi_masks(u16 flags, struct vfpci_core_cfg_masks *masks)
+{
+	struct vfpci_perm_bits p;
+
+	if (perm_alloc(&p, vfpci_core_cfg_msi_len(flags), GFP_KERNEL_ACCOUNT))
+		return -ENOMEM;
+	msi_masks_fill(&p, flags);
+	masks->virt = p.virt;
+	masks->wmask = p.wmask;
+	masks->size = p.size;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfpci_core_cfg_msi_masks);
+
+void vfpci_core_cfg_masks_free(struct vfpci_core_cfg_masks *masks)
+{
+	kfree(masks->virt);
+	kfree(masks->wmask);
+	masks->virt = NULL;
+	masks->wmask = NULL;
+	masks->size = 0;
+}
+EXPORT_SYMBOL_GPL(vfpci_core_cfg_masks_free);
+
+/* The shared table of the standard header (@id 0) or a capability. */
+void vfpci_core_cfg_std_masks(u8 id, struct vfpci_core_cfg_masks *masks)
+{
+	const struct vfpci_perm_bits *p = vfpci_cfg_std_perm(id);
+
+	masks->virt = p->virt;
+	masks->wmask = p->wmask;
+	masks->size = p->size;
+}
+EXPORT_SYMBOL_GPL(vfpci_core_cfg_std_masks);
 
 void vfpci_cfg_msi_perm_free(struct vfpci_core_device *vdev)
 {
@@ -460,17 +530,14 @@ void vfpci_cfg_msi_perm_free(struct vfpci_core_device *vdev)
 static int msi_cap_len(struct vfpci_core_device *vdev, int pos)
 {
 	struct vfpci_perm_bits *p;
-	int len = 10, ret;
+	int len, ret;
 	u16 flags;
 
 	ret = pci_read_config_word(vdev->pdev, pos + PCI_MSI_FLAGS, &flags);
 	if (ret)
 		return pcibios_err_to_errno(ret);
 
-	if (flags & PCI_MSI_FLAGS_64BIT)
-		len += 4;
-	if (flags & PCI_MSI_FLAGS_MASKBIT)
-		len += 10;
+	len = vfpci_core_cfg_msi_len(flags);
 	if (vdev->msi_perm)
 		return len;
 

@@ -113,21 +113,6 @@ int vfpci_edu_wait_idle(struct vfpci_edu_device *edev)
 	}
 }
 
-/* Is [@win, @win + @cnt) inside the buffer, and the IOVA side in the mask? */
-static bool edu_dma_valid(u64 win, u64 iova, u64 cnt)
-{
-	u64 end;
-
-	if (cnt > VFPCI_EDU_DMA_BUF_SIZE || win < VFPCI_EDU_DMA_BUF_ADDR ||
-	    check_add_overflow(win, cnt, &end) ||
-	    end > VFPCI_EDU_DMA_BUF_ADDR + VFPCI_EDU_DMA_BUF_SIZE)
-		return false;
-	if (!cnt)
-		return true;
-	return !check_add_overflow(iova, cnt - 1, &end) &&
-	       end <= VFPCI_EDU_DMA_MASK;
-}
-
 /* Move the bytes of the pending request between the IOVA and the buffer. */
 static int edu_dma_transfer(struct vfpci_edu_device *edev)
 {
@@ -139,7 +124,7 @@ static int edu_dma_transfer(struct vfpci_edu_device *edev)
 	void *bounce;
 	int ret;
 
-	if (!edu_dma_valid(win, iova, cnt))
+	if (!vfpci_edu_dma_valid(win, iova, cnt))
 		return -EINVAL;
 	if (!cnt)
 		return 0;
