@@ -28,7 +28,8 @@
  *       others on MSI): others must be unaffected afterwards
  *   edu_mdev [--tag T] --hold-req FILE [--req-timeout S] UUID
  *       open, register the REQ eventfd, create FILE (ready), wait up to S
- *       seconds (60) for the REQ eventfd, report it, then close
+ *       seconds (60) for the REQ eventfd, report it, close a second
+ *       later, then write "closed" into FILE
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1459,6 +1460,12 @@ static int mode_hold_req(const char *ready, int secs)
 	/* The remove must still wait for us. */
 	sleep(1);
 	inst_close(m);
+	fd = open(ready, O_WRONLY | O_APPEND);
+	if (fd >= 0) {
+		if (write(fd, "closed\n", 7) != 7)
+			tap_diag("cannot write %s", ready);
+		close(fd);
+	}
 	return tap_summary();
 }
 
