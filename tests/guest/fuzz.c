@@ -22,8 +22,12 @@
  * the controller never fetches commands from random addresses.  Known
  * crashes of the reference (docs/differences.md) are not sent to it.
  *
+ * An mdev instance (BDF: its UUID, driver: its mdev driver) traps every
+ * BAR access, so its edu DMA registers take random writes too: a bad
+ * request that reaches the physical edu aborts QEMU, which is the bug.
+ *
  * Usage: fuzz --driver NAME [--seed N] [--iterations N] [--seconds N]
- *             [--verbose] [--avoid BUG,...] BDF
+ *             [--verbose] [--avoid BUG,...] BDF|UUID
  *   --verbose prints every operation before it runs (to find the one that
  *   crashed); --avoid steers clear of known bugs of vfpci_edu to fuzz past
  *   them: edu-ioeventfd-dma (an ioeventfd on the DMA registers writes the
@@ -119,6 +123,7 @@ static struct {
 	const char *bdf, *driver;
 	enum kind kind;
 	bool mediated;		/* vfpci_edu: BAR0 trapped, DMA emulated */
+	bool mdev;		/* an mdev instance: every BAR access trapped */
 	bool ref;		/* the in-kernel vfio-pci */
 	unsigned int avoid;	/* AVOID_*: known bugs not to hit */
 	struct region reg[VFIO_PCI_NUM_REGIONS];
@@ -507,7 +512,7 @@ static bool bar_write_ok(uint32_t idx, uint64_t pos, size_t len,
 	switch (F.kind) {
 	case K_EDU:
 		/* Unmediated, edu's DMA engine would take anything. */
-		if (F.mediated || idx != 0)
+		if (F.mediated || F.mdev || idx != 0)
 			return true;
 		return end <= VFPCI_EDU_REG_DMA_SRC || pos >= 0xa0;
 	case K_NVME:
@@ -1958,6 +1963,7 @@ int main(int argc, char **argv)
 	F.bdf = argv[optind];
 	F.ref = !strcmp(F.driver, "vfio-pci");
 	F.mediated = !strcmp(F.driver, "vfpci_edu");
+	F.mdev = vt_is_mdev(F.bdf);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, NULL);

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* PCI sysfs helpers: find devices, read their driver and group, rebind. */
+/*
+ * PCI sysfs helpers: find devices, read their driver and group, rebind.
+ * A name that is no PCI address but a mediated device's UUID (under
+ * /sys/bus/mdev/devices) works for the driver and group lookups too, so
+ * that vt_open() and the programs on it can open an mdev instance.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +18,30 @@
 #include "vfpci_test.h"
 
 #define PCI_SYSFS "/sys/bus/pci"
+#define MDEV_SYSFS "/sys/bus/mdev/devices"
+
+/* A mediated device: no PCI function of that name, an mdev of it. */
+bool vt_is_mdev(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), PCI_SYSFS "/devices/%s", name);
+	if (!stat(path, &st))
+		return false;
+	snprintf(path, sizeof(path), MDEV_SYSFS "/%s", name);
+	return !stat(path, &st);
+}
+
+/* Attribute @attr of @name in sysfs: its PCI function's, else its mdev's. */
+static void dev_attr(const char *name, const char *attr, char *buf,
+		     size_t len)
+{
+	if (vt_is_mdev(name))
+		snprintf(buf, len, MDEV_SYSFS "/%s/%s", name, attr);
+	else
+		snprintf(buf, len, PCI_SYSFS "/devices/%s/%s", name, attr);
+}
 
 static int sysfs_write(const char *path, const char *val)
 {
@@ -90,7 +119,7 @@ int pci_driver_of(const char *bdf, char *buf, size_t len)
 	const char *base;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), PCI_SYSFS "/devices/%s/driver", bdf);
+	dev_attr(bdf, "driver", path, sizeof(path));
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0) {
 		if (errno != ENOENT)
@@ -123,6 +152,9 @@ int pci_bind(const char *bdf, const char *driver)
 		return ret;
 	if (!strcmp(cur, driver))
 		return 0;
+	/* An mdev comes bound to its parent's mdev driver, never rebound. */
+	if (vt_is_mdev(bdf))
+		return -ENODEV;
 	if (!pci_driver_exists(driver))
 		return -ENOENT;
 
@@ -153,7 +185,7 @@ int pci_iommu_group(const char *bdf)
 	const char *base;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), PCI_SYSFS "/devices/%s/iommu_group", bdf);
+	dev_attr(bdf, "iommu_group", path, sizeof(path));
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;

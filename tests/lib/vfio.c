@@ -80,7 +80,10 @@ static int vt_open_group_path(struct vt_dev *d, const char *bdf)
 	if (ret < 0)
 		return ret;
 	d->group = ret;
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0)
+	/* An mdev's emulated IOMMU group may only offer the first type1. */
+	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0 &&
+	    (!vt_is_mdev(bdf) ||
+	     ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU) < 0))
 		return -errno;
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (d->fd < 0)

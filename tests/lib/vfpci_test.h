@@ -46,6 +46,13 @@ int pci_bind(const char *bdf, const char *driver);
 int pci_iommu_group(const char *bdf);
 /* Whether a driver of that name is registered in the guest. */
 bool pci_driver_exists(const char *driver);
+/*
+ * Whether @name is a mediated device (a UUID in /sys/bus/mdev/devices)
+ * rather than a PCI function.  pci_driver_of() and pci_iommu_group()
+ * take such a name as well; pci_bind() only accepts the driver it is
+ * already bound to (-ENODEV otherwise).
+ */
+bool vt_is_mdev(const char *name);
 
 /* ---- VFIO device access (vfio.c) ---- */
 
@@ -66,7 +73,7 @@ struct vt_dev {
 };
 
 /*
- * Open @bdf through its own container and group, or, when
+ * Open @bdf (or an mdev's UUID) through its own container and group, or, when
  * VFPCI_TEST_IOMMUFD is set to anything but "0" in the environment,
  * through its cdev /dev/vfio/devices/vfioN bound to its own /dev/iommu
  * with a fresh IOAS attached (no fallback to the group path); 0 or -errno.
