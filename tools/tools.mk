@@ -25,7 +25,8 @@ $(MIG_DEMO): $(MIG_DIR)/demo.c $(MIG_LIB) $(MIG_HDR) \
 # Guest tests that drive migrations link the library: these explicit rules
 # take precedence over the pattern rule of tests/tests.mk.
 MIG_TESTS := $(TOP)/build/tests/guest/edu_mig \
-	$(TOP)/build/tests/guest/edu_precopy
+	$(TOP)/build/tests/guest/edu_precopy \
+	$(TOP)/build/tests/guest/edu_mdev_mig
 
 $(MIG_TESTS): $(TOP)/build/tests/guest/%: $(TOP)/tests/guest/%.c $(MIG_LIB) \
 		$(MIG_HDR) $(TEST_LIB_SRC) $(TEST_HDR)

@@ -701,7 +701,9 @@ static void op_hot_reset_info(void)
 	describe("GET_PCI_HOT_RESET_INFO argsz=%u ptr=%p", argsz, p);
 	ret = done(C_HOT_RESET_INFO,
 		   ioctl(F.d.fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, p));
-	if (normal && argsz < minsz)
+	if (F.mdev)
+		expect_errno(ret, ENOTTY, "no hot reset on an mdev");
+	else if (normal && argsz < minsz)
 		expect_errno(ret, EINVAL, "argsz < minsz");
 }
 
@@ -724,7 +726,8 @@ static void op_hot_reset(void)
 	describe("PCI_HOT_RESET count=%u flags=0x%x argsz=%u fd0=%d ptr=%p",
 		 count, h->flags, h->argsz, n ? h->group_fds[0] : -1, p);
 	ret = done(C_HOT_RESET, ioctl(F.d.fd, VFIO_DEVICE_PCI_HOT_RESET, p));
-	(void)ret;
+	if (F.mdev)
+		expect_errno(ret, ENOTTY, "no hot reset on an mdev");
 	F.mig_known = false;
 }
 
@@ -781,7 +784,9 @@ static void op_ioeventfd(void)
 	    pos + 8 > VFPCI_EDU_REG_DMA_SRC && !aimed_said++)
 		tap_diag("op %lu: ioeventfd on edu DMA register 0x%llx accepted: if QEMU now aborts (EDU: DMA range), it wrote the device behind the mediation",
 			 op_nr, (unsigned long long)pos);
-	if (normal && io->argsz < minsz)
+	if (F.mdev)
+		expect_errno(ret, ENOTTY, "no ioeventfd on an mdev");
+	else if (normal && io->argsz < minsz)
 		expect_errno(ret, EINVAL, "argsz < minsz");
 	else if (normal && !ret && (idx > VFIO_PCI_BAR5_REGION_INDEX ||
 				    (off >> 63)))

@@ -8,8 +8,10 @@
  *   vfpci-mig load BDF FILE        load a saved state and run the device
  *   vfpci-mig migrate SRC DST      live-migrate SRC to DST (one container)
  *
- * The device must be bound to a VFIO driver with migration support (e.g.
- * vfpci_edu).  Closing a VFIO device may reset it, so a state loaded by
+ * BDF names a PCI function, or a mediated device by its UUID.  The
+ * device must be bound to a VFIO driver with migration support (e.g.
+ * vfpci_edu, or an instance of vfpci_edu_mdev).  Closing a VFIO device may
+ * reset it, so a state loaded by
  * "load" lives only as long as the device is not reopened by another
  * user; programs that go on using the device should link the library.
  */
@@ -37,7 +39,7 @@ static int report(const char *what, int err)
 static int usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s COMMAND ARGS\n"
+		"Usage: %s COMMAND ARGS   (BDF: a PCI address or an mdev UUID)\n"
 		"  state BDF [STATE]  show the migration state (or set it:\n"
 		"                     RUNNING, STOP, RUNNING_P2P, ...)\n"
 		"  info BDF           migration flags, DMA logging support\n"

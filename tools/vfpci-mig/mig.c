@@ -130,14 +130,20 @@ void mig_ctx_fini(struct mig_ctx *ctx)
 	ctx->container = -1;
 }
 
-/* IOMMU group number of @bdf from its sysfs link. */
-static int group_of(const char *bdf)
+/*
+ * IOMMU group number of @name from its sysfs link: a PCI function by its
+ * address, or a mediated device by its UUID.
+ */
+static int group_of(const char *name)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
+		 name);
+	if (access(path, F_OK))
+		snprintf(path, sizeof(path),
+			 "/sys/bus/mdev/devices/%s/iommu_group", name);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
 		return fail("readlink iommu_group", -errno);

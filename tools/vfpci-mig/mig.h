@@ -41,7 +41,7 @@ struct vfio_precopy_info {
 #define MIG_STATE_PRE_COPY		6
 #define MIG_STATE_PRE_COPY_P2P		7
 
-#define MIG_BDF_LEN	32
+#define MIG_BDF_LEN	40	/* a PCI address or an mdev UUID */
 #define MIG_MAX_GROUPS	8
 
 /* One container and the groups attached to it. */
