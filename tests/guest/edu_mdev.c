@@ -28,8 +28,8 @@
  *       others on MSI): others must be unaffected afterwards
  *   edu_mdev [--tag T] --hold-req FILE [--req-timeout S] UUID
  *       open, register the REQ eventfd, create FILE (ready), wait up to S
- *       seconds (60) for the REQ eventfd, report it, close a second
- *       later, then write "closed" into FILE
+ *       seconds (60) for the REQ eventfd, report it, a second later
+ *       write "closed" into FILE and close
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1469,13 +1469,14 @@ static int mode_hold_req(const char *ready, int secs)
 		 (unsigned long long)(now_ms() - t0));
 	/* The remove must still wait for us. */
 	sleep(1);
-	inst_close(m);
+	/* Said before the close: the remove may return the moment it ends. */
 	fd = open(ready, O_WRONLY | O_APPEND);
 	if (fd >= 0) {
 		if (write(fd, "closed\n", 7) != 7)
 			tap_diag("cannot write %s", ready);
 		close(fd);
 	}
+	inst_close(m);
 	return tap_summary();
 }
 
