@@ -135,7 +135,7 @@ static void one_round(struct mig_dev *src, struct mig_dev *dst, uint8_t *mem,
 	wr(src, VFPCI_EDU_REG_LIVENESS, live);
 	wr(src, VFPCI_EDU_REG_FACT, n);
 	check(!wait_idle(src) && rd(src, VFPCI_EDU_REG_FACT) == fact(n),
-		 "mig/r%d/setup_fact", round);
+	      "mig/r%d/setup_fact", round);
 	wr(src, VFPCI_EDU_REG_STATUS, VFPCI_EDU_STATUS_IRQFACT);
 	wr(src, VFPCI_EDU_REG_IRQ_RAISE, raise);
 	/* In flight at the stop, or queued, or done: all must carry over. */
@@ -154,20 +154,20 @@ static void one_round(struct mig_dev *src, struct mig_dev *dst, uint8_t *mem,
 	enable(dst);	/* config space is the VMM's to restore, not ours */
 	check(!wait_idle(dst), "mig/r%d/target_finishes_jobs", round);
 	check(rd(dst, VFPCI_EDU_REG_LIVENESS) == ~live,
-		 "mig/r%d/liveness", round);
+	      "mig/r%d/liveness", round);
 	check(rd(dst, VFPCI_EDU_REG_FACT) == fact(n2),
-		 "mig/r%d/queued_fact %u! = %#x", round, n2,
+	      "mig/r%d/queued_fact %u! = %#x", round, n2,
 		 rd(dst, VFPCI_EDU_REG_FACT));
 	check((rd(dst, VFPCI_EDU_REG_IRQ_STATUS) & (raise | 1)) ==
 		 (raise | 1), "mig/r%d/irq_status %#x", round,
 		 rd(dst, VFPCI_EDU_REG_IRQ_STATUS));
 	check(!memcmp(mem + 2 * PG, mem, PG),
-		 "mig/r%d/queued_dma_landed", round);
+	      "mig/r%d/queued_dma_landed", round);
 	/* The whole buffer, read back through the target's device. */
 	dma(dst, VFPCI_EDU_DMA_BUF_ADDR, IOVA + 3 * PG, PG,
 	    VFPCI_EDU_DMA_TO_RAM);
 	check(!wait_idle(dst) && !memcmp(mem + 3 * PG, mem, PG),
-		 "mig/r%d/buffer", round);
+	      "mig/r%d/buffer", round);
 	wr(dst, VFPCI_EDU_REG_IRQ_ACK, ~0U);
 }
 
@@ -201,17 +201,17 @@ static void check_fsm(struct mig_dev *d)
 {
 	uint32_t state = 0;
 	uint64_t flags = 0;
-	int fd = -1;
+	int fd = -1, ret;
 
-	check(!mig_get_flags(d->fd, &flags) &&
-		 flags == (VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P),
-		 "mig/flags %#llx", (unsigned long long)flags);
+	ret = mig_get_flags(d->fd, &flags);
+	check(!ret && flags == (VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P),
+	      "mig/flags %#llx", (unsigned long long)flags);
 	check(!mig_set_state(d->fd, VFIO_DEVICE_STATE_STOP_COPY, &fd) &&
 		 fd >= 0, "mig/running_to_stop_copy_gives_fd");
 	if (fd >= 0)
 		close(fd);
 	check(mig_set_state(d->fd, VFIO_DEVICE_STATE_RESUMING, NULL) == 0,
-		 "mig/stop_copy_to_resuming");
+	      "mig/stop_copy_to_resuming");
 	check(!ioctl(d->fd, VFIO_DEVICE_RESET) &&
 		 !mig_get_state(d->fd, &state) &&
 		 state == VFIO_DEVICE_STATE_RUNNING, "mig/reset_to_running");
