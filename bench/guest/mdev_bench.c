@@ -8,8 +8,11 @@
  *
  *   fact op: write n (12) to 0x08 with STATUS IRQFACT, wait for the MSI,
  *            read and check n!, ack
- *   dma op:  a 4 KiB round trip: a page of RAM to the device's buffer,
- *            the buffer back to another page (MSI after each), compared
+ *   dma op:  a 4095-byte round trip: RAM to the device's buffer, the
+ *            buffer back to another page (MSI after each), compared.
+ *            Not 4096: QEMU 7.2's edu aborts the VM on a transfer that
+ *            ends at the end of its buffer window (an off-by-one in its
+ *            range check), and the physical edu here is QEMU's.
  *
  * Usage:
  *   mdev_bench cost [--rounds R] [--fact-ms MS] [--dma-ms MS] BDF UUID
@@ -47,6 +50,7 @@
 #define PAGE		4096
 #define WAIT_MS		10000
 #define FACT_N		12
+#define DMA_CNT		4095	/* see dma op above */
 
 struct dev {
 	const char *name;
@@ -156,7 +160,7 @@ static bool xfer(struct dev *m, uint32_t src, uint32_t dst, uint32_t cmd)
 {
 	wr(m, VFPCI_EDU_REG_DMA_SRC, src);
 	wr(m, VFPCI_EDU_REG_DMA_DST, dst);
-	wr(m, VFPCI_EDU_REG_DMA_CNT, PAGE);
+	wr(m, VFPCI_EDU_REG_DMA_CNT, DMA_CNT);
 	wr(m, VFPCI_EDU_REG_DMA_CMD, cmd | VFPCI_EDU_DMA_START |
 	   VFPCI_EDU_DMA_IRQ);
 	if (!wait_irq(m, "no DMA interrupt"))
@@ -181,7 +185,7 @@ static bool dma_op(struct dev *m, long seq)
 	    !xfer(m, VFPCI_EDU_DMA_BUF_ADDR, IOVA + PAGE,
 		  VFPCI_EDU_DMA_TO_RAM))
 		return false;
-	if (memcmp(src, dst, PAGE)) {
+	if (memcmp(src, dst, DMA_CNT) || dst[DMA_CNT]) {
 		err(m, "DMA round trip data wrong");
 		return false;
 	}
