@@ -333,6 +333,12 @@ static void check_use(const struct pcifn *f)
 		report("in-use", L_OK, NULL, "not bound to any driver");
 		return;
 	}
+	if (mdev_is_parent(f->bdf)) {
+		report("in-use", L_INFO, NULL,
+		       "mdev parent on %s with %d instance(s), each a VFIO device of its own: vfpcictl info %s lists them",
+		       f->driver, mdev_count(f->bdf), f->bdf);
+		return;
+	}
 	if (!is_vfio_driver(f->driver)) {
 		report("in-use", L_INFO, NULL,
 		       "on host driver %s: binding takes it from the host",

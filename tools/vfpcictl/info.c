@@ -38,7 +38,8 @@ static int open_dev(const char *path, int *fd)
 	return 0;
 }
 
-static int vdev_open(struct vdev *v, const struct pcifn *f)
+/* Open device @name (a BDF or an mdev UUID) of IOMMU group @group. */
+static int vdev_open(struct vdev *v, const char *name, int group)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	char path[64];
@@ -46,7 +47,7 @@ static int vdev_open(struct vdev *v, const struct pcifn *f)
 	v->container = v->group = v->fd = -1;
 	if (open_dev("/dev/vfio/vfio", &v->container))
 		return EX_SYS;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", f->group);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
 	if (open_dev(path, &v->group))
 		return EX_SYS;
 	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &st))
@@ -55,17 +56,17 @@ static int vdev_open(struct vdev *v, const struct pcifn *f)
 	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
 		return fail(EX_SYS,
 			    "%s: group %d is not viable: another member is on a host driver (vfpcictl doctor %s)",
-			    path, f->group, f->bdf);
+			    path, group, name);
 	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container))
 		return fail(EX_SYS, "VFIO_GROUP_SET_CONTAINER on %s: %s", path,
 			    strerror(errno));
 	if (ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
 		return fail(EX_SYS, "VFIO_SET_IOMMU on /dev/vfio/vfio: %s",
 			    strerror(errno));
-	v->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, f->bdf);
+	v->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, name);
 	if (v->fd < 0)
 		return fail(EX_SYS, "VFIO_GROUP_GET_DEVICE_FD %s on %s: %s",
-			    f->bdf, path, strerror(errno));
+			    name, path, strerror(errno));
 	return EX_OK;
 }
 
@@ -249,52 +250,43 @@ static void show_secondary(const struct pcifn *f)
 		printf("secondary controller (%s): %s\n", a, st);
 }
 
-int cmd_info(const char *bdf)
+/* What the uAPI says about device @name (BDF or UUID) on @driver. */
+static int show_device(const char *name, const char *driver, int group,
+		       const struct pcifn *f)
 {
 	struct vfio_device_info di = { .argsz = sizeof(di) };
 	const char *kind = NULL;
 	char path[PATH_MAX];
-	struct pcifn f;
 	struct vdev v;
 	unsigned int i;
 	int ret;
 
-	ret = pcifn_load(&f, bdf);
-	if (ret == -ENODEV || ret == -EINVAL)
-		return fail(EX_NODEV, "no PCI device %s", bdf);
-	if (ret)
-		return fail_sys(EX_SYS, ret, "cannot read device");
-	if (!is_vfio_driver(f.driver))
-		return fail(EX_NODEV,
-			    "%s is on %s, not a vfio driver: vfpcictl bind %s",
-			    f.bdf, f.driver[0] ? f.driver : "no driver", f.bdf);
-	if (f.group < 0)
-		return fail(EX_SYS, "%s has no IOMMU group", f.bdf);
-	ret = vdev_open(&v, &f);
+	ret = vdev_open(&v, name, group);
 	if (ret)
 		goto out;
 	if (ioctl(v.fd, VFIO_DEVICE_GET_INFO, &di)) {
-		ret = fail(EX_SYS, "VFIO_DEVICE_GET_INFO on %s: %s", f.bdf,
+		ret = fail(EX_SYS, "VFIO_DEVICE_GET_INFO on %s: %s", name,
 			   strerror(errno));
 		goto out;
 	}
-	if (!strcmp(f.driver, "vfio-pci"))
+	if (!strcmp(driver, "vfio-pci"))
 		kind = mods_vfio_pci_kind(path, sizeof(path));
 	if (opt.json) {
 		js_obj(NULL);
-		js_str("bdf", f.bdf);
-		js_str("driver", f.driver);
+		js_str(f ? "bdf" : "uuid", name);
+		js_str("driver", driver);
 		if (kind)
 			js_str("vfio_pci", kind);
-		js_int("iommu_group", f.group);
+		js_int("iommu_group", group);
 		js_int("flags", di.flags);
 		js_arr("regions");
 	} else {
 		printf("%s on %s%s%s%s, group %d: %u regions, %u irq indexes\n",
-		       f.bdf, f.driver, kind ? " (" : "", kind ? kind : "",
-		       kind ? ")" : "", f.group, di.num_regions, di.num_irqs);
+		       name, driver, kind ? " (" : "", kind ? kind : "",
+		       kind ? ")" : "", group, di.num_regions, di.num_irqs);
 	}
-	show_secondary(&f);
+	if (f)
+		show_secondary(f);
 	for (i = 0; i < di.num_regions; i++)
 		show_region(v.fd, i);
 	if (opt.json) {
@@ -314,4 +306,33 @@ int cmd_info(const char *bdf)
 out:
 	vdev_close(&v);
 	return ret;
+}
+
+int cmd_info(const char *bdf)
+{
+	char driver[64];
+	struct pcifn f;
+	int ret, group;
+
+	if (mdev_is_instance(bdf)) {
+		if (mdev_instance_load(bdf, driver, sizeof(driver), &group))
+			return fail(EX_SYS, "mdev %s has no IOMMU group", bdf);
+		if (!driver[0])
+			return fail(EX_NODEV, "mdev %s has no driver", bdf);
+		return show_device(bdf, driver, group, NULL);
+	}
+	ret = pcifn_load(&f, bdf);
+	if (ret == -ENODEV || ret == -EINVAL)
+		return fail(EX_NODEV, "no PCI device or mdev %s", bdf);
+	if (ret)
+		return fail_sys(EX_SYS, ret, "cannot read device");
+	if (f.driver[0] && mdev_is_parent(f.bdf))
+		return mdev_show_parent(&f);
+	if (!is_vfio_driver(f.driver))
+		return fail(EX_NODEV,
+			    "%s is on %s, not a vfio driver: vfpcictl bind %s",
+			    f.bdf, f.driver[0] ? f.driver : "no driver", f.bdf);
+	if (f.group < 0)
+		return fail(EX_SYS, "%s has no IOMMU group", f.bdf);
+	return show_device(f.bdf, f.driver, f.group, &f);
 }

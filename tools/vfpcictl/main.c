@@ -80,6 +80,9 @@ static const char *usage_of(const struct pcifn *f, int *pids, int *npids)
 	*npids = 0;
 	if (!f->driver[0])
 		return "unbound";
+	/* Its users are its instances' (vfpcictl info BDF lists them). */
+	if (mdev_is_parent(f->bdf))
+		return "mdev";
 	if (!is_vfio_driver(f->driver))
 		return "host";
 	*npids = group_openers(f->group, pids, 8);
@@ -202,6 +205,7 @@ static void usage(FILE *out)
 "  apply [BDF]          bind the devices saved with --persist\n"
 "  doctor BDF           what stands between BDF and a VM (--vm-mem)\n"
 "  info BDF             open BDF through VFIO: regions, IRQs, features\n"
+"                       (an mdev: its UUID; an mdev parent: its types)\n"
 "Options: --json --driver NAME --group --persist --vm-mem SIZE[KMG]\n"
 "         --moddir DIR --conf-dir DIR --state-dir DIR --sysfs-root DIR\n"
 "Exit: 0 ok, 1 doctor found errors, 2 usage, 3 no such device/driver,\n"

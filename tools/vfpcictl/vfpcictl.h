@@ -89,4 +89,12 @@ int cmd_info(const char *bdf);
 /* pids holding /dev/vfio/@group open, into @pids; returns the count. */
 int group_openers(int group, int *pids, int max);
 
+/* Mediated devices (mdev.c). */
+bool mdev_is_parent(const char *bdf);
+bool mdev_is_instance(const char *name);
+int mdev_count(const char *bdf);
+int mdev_show_parent(const struct pcifn *f);
+int mdev_instance_load(const char *uuid, char *driver, size_t len,
+		       int *group);
+
 #endif /* VFPCICTL_H */

@@ -4,7 +4,7 @@
 
 CTL_DIR := $(TOP)/tools/vfpcictl
 CTL_SRC := $(addprefix $(CTL_DIR)/,main.c bind.c doctor.c info.c mods.c \
-	json.c sysfs.c)
+	mdev.c json.c sysfs.c)
 CTL_HDR := $(CTL_DIR)/vfpcictl.h $(CTL_DIR)/sysfs.h
 CTL_BIN := $(TOP)/build/tools/vfpcictl
 CTL_TEST := $(TOP)/build/tests/host/vfpcictl_sysfs
