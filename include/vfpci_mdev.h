@@ -47,7 +47,7 @@ struct vfpci_mdev_info {
 	u16 subsystem_device;
 	u32 class;			/* class code, prog-if in the low byte */
 	u8 revision;
-	/* 32-bit memory BARs; size 0: not implemented.  Sizes: powers of 2. */
+	/* 32-bit memory BARs, sizes powers of 2; size 0: no BAR there. */
 	u32 bar_size[PCI_STD_NUM_BARS];
 	bool intx;			/* INTx pin A */
 	bool msi;			/* one-vector MSI capability, 64-bit */

@@ -229,7 +229,7 @@ static int intx_mask_unmask(struct vfpci_mdev *m, struct vfio_irq_set *hdr,
 		s32 fd = *(const s32 *)data;
 
 		if (!unmask)
-			return -ENOTTY;	/* as vfio-pci: not implemented */
+			return -ENOTTY;	/* as vfio-pci: no mask irqfd */
 		if (fd < 0) {
 			vfio_virqfd_disable(&m->intx_unmask);
 			return 0;
