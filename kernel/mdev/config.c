@@ -85,6 +85,11 @@ static void header_init(struct vfpci_mdev *m)
 	put16(m, PCI_SUBSYSTEM_VENDOR_ID, info->subsystem_vendor);
 	put16(m, PCI_SUBSYSTEM_ID, info->subsystem_device);
 	put8(m, PCI_INTERRUPT_PIN, info->intx ? 1 : 0);
+	/*
+	 * Memory decode on, as vfio-pci users find a function the host has
+	 * enabled: users that only turn on bus mastering work here too.
+	 */
+	put16(m, PCI_COMMAND, PCI_COMMAND_MEMORY);
 
 	implement(m, PCI_COMMAND, 2, VFPCI_MDEV_CMD_BITS);
 	implement(m, PCI_CACHE_LINE_SIZE, 1, 0xff);

@@ -5,9 +5,12 @@
  * live-migrated to a second edu in the middle of its work and goes on
  * there.  Everything is checked; the output says what happened in words.
  *
- * Usage: vfpci-mig-demo SRC_BDF DST_BDF   (both bound to vfpci_edu)
+ * Usage: vfpci-mig-demo SRC DST   (PCI addresses of edus on vfpci_edu, or
+ *                                  UUIDs of vfpci_edu_mdev instances)
  */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -139,6 +142,24 @@ static int msi_on(struct edu *e)
 	return ioctl(e->d.fd, VFIO_DEVICE_SET_IRQS, set) < 0 ? -errno : 0;
 }
 
+/* The driver of @name: a PCI function's, or an mdev instance's. */
+static const char *driver_of(const char *name)
+{
+	static char link[PATH_MAX];
+	char path[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", name);
+	if (access(path, F_OK))
+		snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/driver",
+			 name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return "?";
+	link[n] = '\0';
+	return basename(link);
+}
+
 static void open_edu(struct mig_ctx *ctx, struct edu *e, const char *bdf)
 {
 	int ret = mig_dev_open(ctx, &e->d, bdf);
@@ -247,7 +268,7 @@ int main(int argc, char **argv)
 	int ret, r;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: vfpci-mig-demo SRC_BDF DST_BDF\n");
+		fprintf(stderr, "usage: vfpci-mig-demo SRC DST\n");
 		return 2;
 	}
 	seed = (uint64_t)time(NULL) * 2654435761u | 1;
@@ -266,8 +287,8 @@ int main(int argc, char **argv)
 	ret = mig_get_flags(a.d.fd, &flags);
 	if (ret)
 		die("migration flags", ret);
-	printf("== %s is %s and %s is %s, both through vfpci_edu, in one VFIO container\n",
-	       a.name, argv[1], b.name, argv[2]);
+	printf("== %s is %s and %s is %s, both through %s, in one VFIO container\n",
+	       a.name, argv[1], b.name, argv[2], driver_of(argv[1]));
 	printf("   (one IOMMU address space: the workload's DMA buffers stay valid after the move)\n");
 	printf("   migration support: %s%s\n",
 	       flags & VFIO_MIGRATION_STOP_COPY ? "STOP_COPY" : "",
